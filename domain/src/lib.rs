@@ -1,0 +1,14 @@
+//! Secure Score types and math shared by the UI, the REST API and the
+//! services. Nothing here performs I/O, so the crate compiles to wasm and
+//! every rule can be unit-tested with hand-computed numbers.
+
+pub mod category;
+pub mod dto;
+pub mod score;
+pub mod sort;
+pub mod tenant_id;
+
+pub use category::Category;
+pub use dto::*;
+pub use score::{DailyScore, ScoreChange};
+pub use tenant_id::{TenantId, TenantIdError};
