@@ -1,33 +1,189 @@
 //! Read queries that return DTOs. REST handlers and server functions call
-//! these same functions.
+//! these same functions, so pages, API and exports show the same numbers.
+//!
+//! Overview figures come from the tenants table alone: sync precomputes each
+//! tenant's latest score and 7/30/90-day changes there, so the portfolio and
+//! the comparison read one row per tenant and run no query per row.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use domain::{PortfolioSummary, SyncRunSummary, TenantDetail, TenantId, TenantRow};
-use sea_orm::DatabaseConnection;
+use domain::score::{self, round2, round2_opt};
+use domain::{
+    CategoryScore, ControlScoreView, PeerAverage, PortfolioSummary, SnapshotDetail, SyncRunSummary, SyncStatus, TenantDetail,
+    TenantId, TenantRef, TenantRow,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::context::AppContext;
+use crate::entity::{control_profile, control_score, score_snapshot, tenant};
 use crate::error::ServiceError;
+use crate::graph::wire::AverageComparativeScore;
+use crate::store;
 
 /// The portfolio overview at `now`.
 pub async fn portfolio(ctx: &AppContext, now: DateTime<Utc>) -> Result<PortfolioSummary, ServiceError> {
-    let _ = (ctx, now);
-    todo!("portfolio")
+    let rows = tenant_rows(&ctx.db, now).await?;
+    let last_sync = latest_sync_run(&ctx.db).await?;
+    Ok(summarise(&rows, last_sync, ctx.demo))
+}
+
+/// Builds the overview from comparison rows. Excluded tenants count only in
+/// `excludedTenants`; tenants without a percentage are in no average.
+pub fn summarise(rows: &[TenantRow], last_sync: Option<SyncRunSummary>, demo: bool) -> PortfolioSummary {
+    let included: Vec<&TenantRow> = rows.iter().filter(|r| !r.excluded).collect();
+    let with_data: Vec<&TenantRow> = included.iter().copied().filter(|r| r.percentage.is_some()).collect();
+    let changes: Vec<f64> = with_data.iter().filter_map(|r| r.trend90d).collect();
+
+    let by_percentage = |a: &&TenantRow, b: &&TenantRow| {
+        a.percentage
+            .partial_cmp(&b.percentage)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| b.display_name.to_lowercase().cmp(&a.display_name.to_lowercase()))
+    };
+    let as_ref = |r: &TenantRow| TenantRef {
+        tenant_id: r.tenant_id.clone(),
+        display_name: r.display_name.clone(),
+        percentage: round2(r.percentage.unwrap_or_default()),
+    };
+
+    PortfolioSummary {
+        portfolio_average: round2_opt(score::mean(with_data.iter().filter_map(|r| r.percentage))),
+        portfolio_average_change_90d: round2_opt(score::mean(changes.iter().copied())),
+        tenants_with_change_90d: changes.len() as u32,
+        tenants_improved_90d: changes.iter().filter(|c| **c > 0.0).count() as u32,
+        tenants_regressed_90d: changes.iter().filter(|c| **c < 0.0).count() as u32,
+        top_tenant: with_data.iter().copied().max_by(by_percentage).map(as_ref),
+        lowest_tenant: with_data.iter().copied().min_by(by_percentage).map(as_ref),
+        managed_tenants: included.len() as u32,
+        excluded_tenants: (rows.len() - included.len()) as u32,
+        tenants_with_data: with_data.len() as u32,
+        tenants_without_data: (included.len() - with_data.len()) as u32,
+        stale_tenants: with_data.iter().filter(|r| r.stale).count() as u32,
+        failing_tenants: included.iter().filter(|r| r.sync_status.is_failure()).count() as u32,
+        distribution: score::distribution(with_data.iter().filter_map(|r| r.percentage)),
+        as_of: with_data.iter().filter_map(|r| r.last_snapshot_date).max(),
+        last_sync,
+        demo,
+    }
 }
 
 /// Every tenant's comparison row (excluded ones too, flagged), unsorted.
 pub async fn tenant_rows(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<TenantRow>, ServiceError> {
-    let _ = (db, now);
-    todo!("tenant_rows")
+    let tenants = tenant::Entity::find().all(db).await?;
+    Ok(tenants.into_iter().map(|t| to_row(t, now)).collect())
+}
+
+fn to_row(t: tenant::Model, now: DateTime<Utc>) -> TenantRow {
+    let sync_status = SyncStatus::parse(&t.sync_status).unwrap_or(SyncStatus::Failed);
+    TenantRow {
+        tenant_id: t.tenant_id,
+        display_name: t.display_name,
+        industry: t.industry,
+        excluded: t.excluded,
+        current_score: t.percentage.and(t.current_score).map(round2),
+        max_score: t.percentage.and(t.max_score).map(round2),
+        percentage: round2_opt(t.percentage),
+        trend7d: round2_opt(t.trend7d),
+        trend30d: round2_opt(t.trend30d),
+        trend90d: round2_opt(t.trend90d),
+        industry_rank: None,
+        last_snapshot_date: t.latest_snapshot_date,
+        stale: t.latest_created_at.is_some_and(|created| score::is_stale(created, now)),
+        sync_status,
+        sync_message: t.last_error,
+        last_synced_at: t.last_sync_at,
+    }
 }
 
 /// One tenant with its latest snapshot; `NotFound` for an unknown id.
 pub async fn tenant_detail(db: &DatabaseConnection, now: DateTime<Utc>, id: &TenantId) -> Result<TenantDetail, ServiceError> {
-    let _ = (db, now, id);
-    todo!("tenant_detail")
+    let tenant = store::tenants::find(db, id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("tenant {id} is not registered")))?;
+    let snapshot = match tenant.latest_snapshot_id {
+        Some(snapshot_id) => score_snapshot::Entity::find_by_id(snapshot_id).one(db).await?,
+        None => None,
+    };
+    let latest_snapshot = match snapshot {
+        Some(snapshot) => Some(snapshot_detail(db, tenant.id, snapshot).await?),
+        None => None,
+    };
+    Ok(TenantDetail {
+        tenant: to_row(tenant, now),
+        latest_snapshot,
+    })
+}
+
+async fn snapshot_detail(db: &DatabaseConnection, tenant_pk: i32, snapshot: score_snapshot::Model) -> Result<SnapshotDetail, ServiceError> {
+    let controls = control_score::Entity::find()
+        .filter(control_score::Column::SnapshotId.eq(snapshot.id))
+        .order_by_asc(control_score::Column::ControlCategory)
+        .order_by_asc(control_score::Column::ControlName)
+        .all(db)
+        .await?;
+    let titles: HashMap<String, Option<String>> = control_profile::Entity::find()
+        .select_only()
+        .column(control_profile::Column::ControlId)
+        .column(control_profile::Column::Title)
+        .filter(control_profile::Column::TenantId.eq(tenant_pk))
+        .into_tuple::<(String, Option<String>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+
+    let categories: Vec<CategoryScore> = serde_json::from_value(snapshot.category_scores.clone()).unwrap_or_default();
+    let comparative: Vec<AverageComparativeScore> = serde_json::from_value(snapshot.comparative_scores.clone()).unwrap_or_default();
+    let peer_averages = comparative
+        .iter()
+        .filter_map(|c| {
+            Some(PeerAverage {
+                basis: c.basis.clone()?,
+                average_score: round2(c.usable_average()?),
+                seat_size_range_lower: c.seat_size_range_lower_value.and_then(|v| u32::try_from(v).ok()),
+                seat_size_range_upper: c.seat_size_range_upper_value.and_then(|v| u32::try_from(v).ok()),
+            })
+        })
+        .collect();
+
+    Ok(SnapshotDetail {
+        snapshot_date: snapshot.snapshot_date,
+        created_date_time: snapshot.created_date_time,
+        current_score: round2(snapshot.current_score),
+        max_score: round2(snapshot.max_score),
+        percentage: round2_opt(snapshot.percentage),
+        active_user_count: snapshot.active_user_count,
+        enabled_services: serde_json::from_value(snapshot.enabled_services).unwrap_or_default(),
+        categories: categories
+            .into_iter()
+            .map(|c| CategoryScore {
+                points: round2(c.points),
+                max_points: round2(c.max_points),
+                percentage: round2_opt(c.percentage),
+                ..c
+            })
+            .collect(),
+        controls: controls
+            .into_iter()
+            .map(|c| ControlScoreView {
+                title: titles.get(&c.control_name).cloned().flatten(),
+                control_name: c.control_name,
+                category: c.control_category,
+                score: round2(c.score),
+                max_score: round2_opt(c.max_score),
+                max_source: c.max_source,
+                score_in_percentage: round2_opt(c.score_in_percentage),
+                implementation_status: c.implementation_status,
+                last_synced: c.last_synced,
+            })
+            .collect(),
+        peer_averages,
+        warnings: serde_json::from_value(snapshot.warnings).unwrap_or_default(),
+    })
 }
 
 /// The newest sync run, running or finished.
 pub async fn latest_sync_run(db: &DatabaseConnection) -> Result<Option<SyncRunSummary>, ServiceError> {
-    let _ = db;
-    todo!("latest_sync_run")
+    store::sync_runs::latest(db).await
 }

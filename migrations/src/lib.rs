@@ -1,1 +1,16 @@
-pub mod placeholder {}
+//! Database migrations. They name tables and columns directly and never
+//! import entity types, so a migration keeps meaning what it meant when it
+//! was written.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261204_000001_core_tables;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261204_000001_core_tables::Migration)]
+    }
+}

@@ -1,0 +1,131 @@
+//! Test databases built by the real migrations: a fresh SQLite file per
+//! test, and a fresh PostgreSQL database per test when TEST_DATABASE_URL is
+//! set.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    pub label: &'static str,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(tempdir::Dir),
+    Postgres { admin_url: String, name: String },
+}
+
+mod tempdir {
+    use std::path::{Path, PathBuf};
+
+    /// A temporary folder removed on drop.
+    pub struct Dir(PathBuf);
+
+    impl Dir {
+        pub fn new(tag: &str) -> Self {
+            let path = std::env::temp_dir().join(format!(
+                "trust-center-test-{}-{}-{}",
+                std::process::id(),
+                tag,
+                fastrand::u64(..)
+            ));
+            std::fs::create_dir_all(&path).expect("create temp dir");
+            Self(path)
+        }
+
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = tempdir::Dir::new(tag);
+    let path = dir.path().to_path_buf();
+    std::mem::forget(dir);
+    path
+}
+
+async fn sqlite() -> TestDb {
+    let dir = tempdir::Dir::new("db");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    let db = backend::db::connect(&url, 4).await.expect("open sqlite");
+    backend::db::migrate(&db).await.expect("migrate sqlite");
+    TestDb { db, label: "sqlite", cleanup: Cleanup::Sqlite(dir) }
+}
+
+async fn postgres(admin_url: &str) -> TestDb {
+    let name = format!(
+        "tc_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        fastrand::u32(..)
+    );
+    let admin = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    let url = match admin_url.rfind('/') {
+        Some(slash) if slash > "postgres://".len() => format!("{}/{name}", &admin_url[..slash]),
+        _ => panic!("TEST_DATABASE_URL must end with /DATABASE"),
+    };
+    let db = backend::db::connect(&url, 4).await.expect("open postgres test database");
+    backend::db::migrate(&db).await.expect("migrate postgres");
+    TestDb {
+        db,
+        label: "postgres",
+        cleanup: Cleanup::Postgres { admin_url: admin_url.to_owned(), name },
+    }
+}
+
+/// SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
+pub async fn databases() -> Vec<TestDb> {
+    let mut out = vec![sqlite().await];
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => out.push(postgres(url.trim()).await),
+        _ => eprintln!("TEST_DATABASE_URL is not set: this test runs on SQLite only"),
+    }
+    out
+}
+
+impl TestDb {
+    /// Closes the pool and drops a PostgreSQL test database.
+    pub async fn finish(self) {
+        self.db.close().await.ok();
+        if let Cleanup::Postgres { admin_url, name } = self.cleanup {
+            if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok();
+                admin.close().await.ok();
+            }
+        }
+    }
+}
+
+/// The folder of real Graph captures beside the checkout, when present.
+pub fn shared_fixtures() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/graph");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} does not exist (the shared Graph captures sit beside the checkout only on development machines)", dir.display());
+        None
+    }
+}
