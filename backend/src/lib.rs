@@ -2,10 +2,16 @@
 //! simulator, and sync.
 
 pub mod context;
+pub mod db;
+pub mod entity;
 pub mod error;
 pub mod graph;
 pub mod service;
+pub mod sim;
+pub mod store;
 pub mod sync;
+#[doc(hidden)]
+pub mod testing;
 
 pub use context::AppContext;
 pub use error::ServiceError;

@@ -51,13 +51,15 @@ pub enum StartOutcome {
 pub struct SyncSettings {
     /// Tenants synced at the same time.
     pub concurrency: usize,
-    /// Days of history asked for on a tenant's first sync (Graph keeps 90).
+    /// Days of history asked for on a tenant's first sync. Graph keeps about
+    /// 90 days; asking for 91 (today and the 90 days before) takes the oldest
+    /// record too when Graph still has it, so a 90-day change exists at once.
     pub first_sync_days: u32,
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        Self { concurrency: 4, first_sync_days: 90 }
+        Self { concurrency: 4, first_sync_days: 91 }
     }
 }
 
@@ -194,7 +196,7 @@ async fn run_tenants(
         .ok_or_else(|| ServiceError::Internal(format!("sync run {run_id} vanished")))
 }
 
-/// How many days of `secureScores` to ask for: the whole 90 days on a first
+/// How many days of `secureScores` to ask for: the whole history on a first
 /// sync, afterwards the days since the newest stored snapshot plus two, at
 /// least three, so a re-sync also refreshes the last couple of days.
 pub fn days_to_request(latest: Option<NaiveDate>, today: NaiveDate, first_sync_days: u32) -> u32 {
@@ -275,8 +277,8 @@ mod tests {
     }
 
     #[test]
-    fn first_sync_asks_for_ninety_days() {
-        assert_eq!(days_to_request(None, date("2026-12-04"), 90), 90);
+    fn first_sync_asks_for_the_whole_history() {
+        assert_eq!(days_to_request(None, date("2026-12-04"), 91), 91);
     }
 
     #[test]

@@ -2,11 +2,10 @@
 //! TEST_DATABASE_URL is set), with exact values computed by hand from the
 //! payloads.
 
-mod common;
-
 use backend::entity::{control_score, score_snapshot};
 use backend::graph::wire::{parse_control_profiles, parse_secure_scores, PayloadError, SecureScoreRecord};
 use backend::service;
+use backend::testing;
 use backend::store::ingest::{ingest_tenant, record_failure};
 use backend::store::tenants::{self, TenantInput};
 use chrono::{DateTime, Duration, Utc};
@@ -55,13 +54,13 @@ const HEIMDALL_TENANT: &str = "12345678-1234-1234-1234-1234567890abcd";
 
 #[tokio::test]
 async fn heimdall_capture_gives_128_of_274() {
-    let Some(dir) = common::shared_fixtures() else { return };
+    let Some(dir) = testing::shared_fixtures() else { return };
     let scores = parse_secure_scores(&read(&dir, "heimdall2_secureScores_single.json")).unwrap();
     let profiles = parse_control_profiles(&read(&dir, "heimdall2_secureScoreControlProfiles_page1.json")).unwrap();
     assert_eq!(profiles.profiles.len(), 200);
     assert!(profiles.next_link.is_some());
 
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, HEIMDALL_TENANT).await;
         let outcome = ingest_tenant(db, &tenant, &scores.records, Some(&profiles.profiles), &[], now()).await.unwrap();
@@ -101,11 +100,11 @@ async fn heimdall_capture_gives_128_of_274() {
 
 #[tokio::test]
 async fn graph2otel_capture_is_read_exactly() {
-    let Some(dir) = common::shared_fixtures() else { return };
+    let Some(dir) = testing::shared_fixtures() else { return };
     let scores = parse_secure_scores(&read(&dir, "graph2otel_live_secureScores_top1.json")).unwrap();
     let profiles = parse_control_profiles(&read(&dir, "graph2otel_live_secureScoreControlProfiles_page1.json")).unwrap();
     let id = "4b8c18bd-2f9f-4227-af55-9f1061cf9c32";
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, id).await;
         ingest_tenant(db, &tenant, &scores.records, Some(&profiles.profiles), &[], now()).await.unwrap();
@@ -127,10 +126,10 @@ async fn graph2otel_capture_is_read_exactly() {
 
 #[tokio::test]
 async fn documented_example_drops_impossible_industry_average() {
-    let Some(dir) = common::shared_fixtures() else { return };
+    let Some(dir) = testing::shared_fixtures() else { return };
     let scores = parse_secure_scores(&read(&dir, "docs_v1.0_list_secureScores_example.json")).unwrap();
     let id = "00000001-0001-0001-0001-000000000001c";
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, id).await;
         ingest_tenant(db, &tenant, &scores.records, None, &[], now()).await.unwrap();
@@ -151,7 +150,7 @@ async fn documented_example_drops_impossible_industry_average() {
 
 #[test]
 fn documented_invalid_examples_are_rejected_with_a_reason() {
-    let Some(dir) = common::shared_fixtures() else { return };
+    let Some(dir) = testing::shared_fixtures() else { return };
     let scores = parse_secure_scores(&read(&dir, "docs_v1.0_get_secureScore_example.AS_DOCUMENTED_INVALID.txt"));
     assert!(matches!(scores, Err(PayloadError::NotJson { resource: "secureScores", .. })), "{scores:?}");
     let message = scores.unwrap_err().to_string();
@@ -171,7 +170,7 @@ const TENANT: &str = "aaaaaaaa-0000-4000-8000-000000000001";
 
 #[tokio::test]
 async fn same_day_resync_overwrites_the_snapshot() {
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, TENANT).await;
         ingest_tenant(db, &tenant, &[record(TENANT, "2026-12-04T00:00:00Z", 10.0, 100.0)], None, &[], now()).await.unwrap();
@@ -187,7 +186,7 @@ async fn same_day_resync_overwrites_the_snapshot() {
 
 #[tokio::test]
 async fn second_record_of_a_day_is_dropped_with_a_warning() {
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, TENANT).await;
         let records = [
@@ -204,7 +203,7 @@ async fn second_record_of_a_day_is_dropped_with_a_warning() {
 
 #[tokio::test]
 async fn record_of_another_tenant_is_not_stored() {
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, TENANT).await;
         let other = "bbbbbbbb-0000-4000-8000-000000000002";
@@ -217,7 +216,7 @@ async fn record_of_another_tenant_is_not_stored() {
 
 #[tokio::test]
 async fn empty_value_array_means_no_data() {
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, TENANT).await;
         let page = parse_secure_scores(br#"{"value": []}"#).unwrap();
@@ -239,7 +238,7 @@ async fn empty_value_array_means_no_data() {
 
 #[tokio::test]
 async fn rising_maximum_lowers_percentage_as_drift() {
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, TENANT).await;
         let records = [
@@ -263,7 +262,7 @@ async fn rising_maximum_lowers_percentage_as_drift() {
 
 #[tokio::test]
 async fn five_day_old_snapshot_is_stale() {
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, TENANT).await;
         let created = (now() - Duration::days(5)).format("%Y-%m-%dT00:00:00Z").to_string();
@@ -280,7 +279,7 @@ async fn five_day_old_snapshot_is_stale() {
 
 #[tokio::test]
 async fn failure_keeps_stored_snapshots() {
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let tenant = register(db, TENANT).await;
         ingest_tenant(db, &tenant, &[record(TENANT, "2026-12-04T00:00:00Z", 50.0, 100.0)], None, &[], now()).await.unwrap();
@@ -298,7 +297,7 @@ async fn failure_keeps_stored_snapshots() {
 
 #[tokio::test]
 async fn excluded_tenant_is_in_no_aggregate() {
-    for test_db in common::databases().await {
+    for test_db in testing::databases().await {
         let db = &test_db.db;
         let a = register(db, TENANT).await;
         let b_id = "bbbbbbbb-0000-4000-8000-000000000002";

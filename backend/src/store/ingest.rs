@@ -29,9 +29,47 @@ pub struct IngestOutcome {
     pub status: Option<SyncStatus>,
 }
 
+/// Serialises ingestion transactions on SQLite inside this process. SQLite
+/// allows one writer at a time, and two deferred transactions that both read
+/// before writing fail with "database is locked" instead of waiting, so
+/// tenants synced in parallel take turns here; PostgreSQL needs no turn.
+static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Attempts for a transaction that another process's writer kept busy.
+const BUSY_ATTEMPTS: u32 = 3;
+
 /// Stores `records` (Graph order: newest first) and, when given, replaces the
-/// tenant's control profiles with `profiles`. Runs in one transaction.
+/// tenant's control profiles with `profiles`. Runs in one transaction, retried
+/// when SQLite reports the database busy.
 pub async fn ingest_tenant(
+    db: &DatabaseConnection,
+    tenant: &tenant::Model,
+    records: &[SecureScoreRecord],
+    profiles: Option<&[ControlProfile]>,
+    fetch_warnings: &[String],
+    now: DateTime<Utc>,
+) -> Result<IngestOutcome, DbErr> {
+    let sqlite = db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
+    let _turn = if sqlite { Some(SQLITE_WRITER.lock().await) } else { None };
+    let mut attempt = 1;
+    loop {
+        match ingest_once(db, tenant, records, profiles, fetch_warnings, now).await {
+            Err(e) if sqlite && attempt < BUSY_ATTEMPTS && is_busy(&e) => {
+                tracing::warn!(tenant.id = %tenant.tenant_id, attempt, "database busy while storing tenant {}; retrying", tenant.tenant_id);
+                tokio::time::sleep(std::time::Duration::from_millis(250 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(error: &DbErr) -> bool {
+    let text = error.to_string();
+    text.contains("database is locked") || text.contains("SQLITE_BUSY")
+}
+
+async fn ingest_once(
     db: &DatabaseConnection,
     tenant: &tenant::Model,
     records: &[SecureScoreRecord],

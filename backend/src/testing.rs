@@ -1,8 +1,8 @@
-//! Test databases built by the real migrations: a fresh SQLite file per
-//! test, and a fresh PostgreSQL database per test when TEST_DATABASE_URL is
-//! set.
-
-#![allow(dead_code)]
+//! Test support for this crate's and the server's tests: databases built by
+//! the real migrations (a fresh SQLite file per test, and a fresh
+//! PostgreSQL database per test when TEST_DATABASE_URL is set). It is
+//! compiled into every build, not behind a feature, so tests reuse the
+//! artefacts of the regular debug build instead of compiling the crate twice.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -62,8 +62,8 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 async fn sqlite() -> TestDb {
     let dir = tempdir::Dir::new("db");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    let db = backend::db::connect(&url, 4).await.expect("open sqlite");
-    backend::db::migrate(&db).await.expect("migrate sqlite");
+    let db = crate::db::connect(&url, 4).await.expect("open sqlite");
+    crate::db::migrate(&db).await.expect("migrate sqlite");
     TestDb { db, label: "sqlite", cleanup: Cleanup::Sqlite(dir) }
 }
 
@@ -84,8 +84,8 @@ async fn postgres(admin_url: &str) -> TestDb {
         Some(slash) if slash > "postgres://".len() => format!("{}/{name}", &admin_url[..slash]),
         _ => panic!("TEST_DATABASE_URL must end with /DATABASE"),
     };
-    let db = backend::db::connect(&url, 4).await.expect("open postgres test database");
-    backend::db::migrate(&db).await.expect("migrate postgres");
+    let db = crate::db::connect(&url, 4).await.expect("open postgres test database");
+    crate::db::migrate(&db).await.expect("migrate postgres");
     TestDb {
         db,
         label: "postgres",
