@@ -1,1 +1,74 @@
-pub fn App() {}
+//! The Security Score Dashboard's pages, components and server functions.
+//!
+//! The `ssr` feature builds the server side (server functions call
+//! `backend`); the `hydrate` feature builds the browser side, which never
+//! compiles `backend`.
+
+pub mod components;
+pub mod error;
+pub mod format;
+pub mod pages;
+pub mod server_fns;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::layout::{DemoBanner, TopBar};
+use crate::pages::{NotFoundPage, PortfolioPage, TenantPage, TenantsPage};
+
+/// The brand mark as an SVG data URL.
+const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%231d5bb8'/%3E%3C/svg%3E";
+
+/// Name of the product, used in the top bar and page titles.
+pub const PRODUCT_NAME: &str = "Security Score Dashboard";
+
+/// Renders the whole HTML document around [`App`] on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <link rel="stylesheet" id="leptos" href="/pkg/trust-center.css"/>
+                // An inline icon, so browsers do not request /favicon.ico.
+                <link rel="icon" href=FAVICON/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Renders the router with every page. Routes use [`SsrMode::Async`], so
+/// the first HTML response already contains the data and the main numbers
+/// are readable without JavaScript.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Title formatter=|page: String| {
+            if page.is_empty() { PRODUCT_NAME.to_owned() } else { format!("{page} · {PRODUCT_NAME}") }
+        }/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <TopBar/>
+            <DemoBanner/>
+            <main id="main" class="page" tabindex="-1">
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=path!("/") view=PortfolioPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tenants") view=TenantsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tenants/:tenant_id") view=TenantPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -102,26 +102,19 @@ impl SyncHandle {
     pub async fn start(&self, trigger: SyncTrigger) -> Result<StartOutcome, ServiceError> {
         let graph = self.inner.graph.clone().ok_or_else(|| ServiceError::BadRequest(NOT_CONFIGURED.into()))?;
         let tenants = store::tenants::list(&self.inner.db).await?;
-        let run_id = {
-            let mut running = self.lock_running()?;
-            if let Some(run_id) = *running {
-                return Ok(StartOutcome::AlreadyRunning { run_id });
-            }
-            // Reserve the slot before the await below, so a second caller
-            // cannot start a parallel run in between.
-            *running = Some(-1);
-            drop(running);
-            match store::sync_runs::create(&self.inner.db, trigger.as_str(), tenants.len() as u32, Utc::now()).await {
-                Ok(run_id) => {
-                    *self.lock_running()? = Some(run_id);
-                    run_id
-                }
-                Err(e) => {
-                    *self.lock_running()? = None;
-                    return Err(e);
-                }
+        // Reserve the slot before the await below, so a second caller cannot
+        // start a parallel run in between.
+        if let Some(run_id) = self.reserve()? {
+            return Ok(StartOutcome::AlreadyRunning { run_id });
+        }
+        let run_id = match store::sync_runs::create(&self.inner.db, trigger.as_str(), tenants.len() as u32, Utc::now()).await {
+            Ok(run_id) => run_id,
+            Err(e) => {
+                *self.lock_running()? = None;
+                return Err(e);
             }
         };
+        *self.lock_running()? = Some(run_id);
         let inner = self.inner.clone();
         tokio::spawn(async move {
             let guard = RunningGuard(inner.clone());
@@ -148,6 +141,19 @@ impl SyncHandle {
     /// The id of the run in progress in this process, if any.
     pub fn running_run(&self) -> Option<i64> {
         self.inner.running.lock().ok().and_then(|r| *r).filter(|id| *id > 0)
+    }
+
+    /// Marks a run as starting; returns the id of a run already in progress
+    /// instead when there is one.
+    fn reserve(&self) -> Result<Option<i64>, ServiceError> {
+        let mut running = self.lock_running()?;
+        match *running {
+            Some(run_id) => Ok(Some(run_id)),
+            None => {
+                *running = Some(-1);
+                Ok(None)
+            }
+        }
     }
 
     fn lock_running(&self) -> Result<std::sync::MutexGuard<'_, Option<i64>>, ServiceError> {

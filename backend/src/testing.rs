@@ -18,7 +18,8 @@ pub struct TestDb {
 }
 
 enum Cleanup {
-    Sqlite(tempdir::Dir),
+    /// Held so the folder lives as long as the database.
+    Sqlite(#[expect(dead_code, reason = "dropping it removes the folder")] tempdir::Dir),
     Postgres { admin_url: String, name: String },
 }
 

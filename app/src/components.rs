@@ -1,0 +1,7 @@
+//! Pieces shared by several pages.
+
+pub mod distribution;
+pub mod feedback;
+pub mod layout;
+pub mod status;
+pub mod sync_run;

@@ -1,0 +1,70 @@
+//! The REST API under `/api/addons/trust-center/security-score/`, with its
+//! OpenAPI document generated from the handlers' annotations.
+
+pub mod error;
+pub mod portfolio;
+pub mod query;
+pub mod tenants;
+
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+use error::ApiError;
+
+pub const BASE_PATH: &str = "/api/addons/trust-center/security-score";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Security Score Dashboard API",
+        description = "Microsoft Secure Score across the tenants an MSP manages. Percentages are 0-100, dates ISO 8601, errors {\"error\": {\"code\", \"message\"}}."
+    ),
+    tags(
+        (name = "portfolio", description = "Portfolio-wide figures"),
+        (name = "tenants", description = "Managed tenants and their latest snapshot"),
+    )
+)]
+struct ApiDoc;
+
+/// The API routes (already nested under [`BASE_PATH`]) with the OpenAPI
+/// document served at `{BASE_PATH}/openapi.json`. Every route is added here,
+/// so one authentication layer can wrap the returned router.
+pub fn router() -> Router<AppState> {
+    let inner = OpenApiRouter::new()
+        .routes(routes!(portfolio::get_portfolio))
+        .routes(routes!(tenants::list_tenants))
+        .routes(routes!(tenants::get_tenant));
+    let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(BASE_PATH, inner)
+        .split_for_parts();
+    let document = std::sync::Arc::new(document);
+    routes
+        .route(
+            &format!("{BASE_PATH}/openapi.json"),
+            get(move || {
+                let document = document.clone();
+                async move { Json(document.as_ref().clone()) }
+            }),
+        )
+        .route(&format!("{BASE_PATH}/{{*rest}}"), axum::routing::any(unknown_route))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn unknown_route() -> ApiError {
+    ApiError::not_found(format!(
+        "no such API route: see {BASE_PATH}/openapi.json for the routes"
+    ))
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this method is not allowed on this route: see the OpenAPI document for the allowed methods",
+    )
+}

@@ -1,0 +1,412 @@
+//! What each subcommand does.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use backend::graph::{GraphClient, GraphConfig, Secret};
+use backend::sim::{Faults, SimOptions, Simulator};
+use backend::store::tenants::{TenantInput, Upserted};
+use backend::sync::{SyncHandle, SyncSettings, SyncTrigger};
+use backend::AppContext;
+use chrono::Utc;
+use domain::TenantId;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use crate::cli::{Command, ServeArgs, SimArgs, SyncArgs, TenantCommand};
+use crate::config::{Config, DEMO_DATABASE_URL};
+use crate::router::router;
+use crate::scheduler;
+use crate::state::AppState;
+
+/// A failed command: the message is printed and the process exits with 1.
+#[derive(Debug)]
+pub struct CommandError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CommandError {
+    fn from(error: E) -> Self {
+        Self(error.to_string())
+    }
+}
+
+pub type CommandResult = Result<(), CommandError>;
+
+pub async fn run(command: Command) -> CommandResult {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Sync(args) => sync(args).await,
+        Command::Migrate => migrate().await,
+        Command::GraphSim(args) => graph_sim(args).await,
+        Command::Tenant(command) => tenant(command).await,
+    }
+}
+
+/// Connects and applies migrations; a failed migration stops the command.
+async fn open_database(config: &Config, demo: bool) -> Result<DatabaseConnection, CommandError> {
+    let url = config.database_url.clone().unwrap_or_else(|| {
+        if demo { DEMO_DATABASE_URL } else { backend::db::DEFAULT_DATABASE_URL }.to_owned()
+    });
+    let db = backend::db::connect(&url, config.db_max_connections)
+        .await
+        .map_err(|e| CommandError(format!("cannot open the database ({}): {e}", redact_url(&url))))?;
+    backend::db::migrate(&db)
+        .await
+        .map_err(|e| CommandError(format!("database migration failed, nothing was started: {e}")))?;
+    Ok(db)
+}
+
+/// Hides a password in a database URL before it is printed.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &credentials[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn graph_client(config: &Config, base: String, login: String, client_id: String, secret: Secret) -> Result<GraphClient, CommandError> {
+    let mut graph = GraphConfig::new(base, login, client_id, secret);
+    graph.request_timeout = config.graph_request_timeout;
+    graph.connect_timeout = config.graph_connect_timeout;
+    graph.max_retries = config.graph_max_retries;
+    Ok(GraphClient::new(graph)?)
+}
+
+fn configured_graph(config: &Config) -> Result<Option<GraphClient>, CommandError> {
+    match (&config.graph_client_id, &config.graph_client_secret) {
+        (Some(id), Some(secret)) => Ok(Some(graph_client(
+            config,
+            config.graph_base_url.clone(),
+            config.graph_login_url.clone(),
+            id.clone(),
+            Secret::new(secret.expose()),
+        )?)),
+        _ => Ok(None),
+    }
+}
+
+fn sync_settings(config: &Config) -> SyncSettings {
+    SyncSettings {
+        concurrency: config.sync_concurrency,
+        ..SyncSettings::default()
+    }
+}
+
+async fn serve(args: ServeArgs) -> CommandResult {
+    let config = Config::from_env()?;
+    let addr = args.addr.unwrap_or(config.addr);
+    let db = open_database(&config, args.demo).await?;
+    let interrupted = backend::store::sync_runs::mark_interrupted(&db, Utc::now()).await?;
+    if interrupted > 0 {
+        tracing::warn!(runs = interrupted, "marked {interrupted} sync run(s) left running by a stopped process as interrupted");
+    }
+
+    let mut simulator = None;
+    let graph = if args.demo {
+        let running = start_demo_simulator(&args, &db).await?;
+        let client = graph_client(
+            &config,
+            running.graph_base_url(),
+            running.login_base_url(),
+            "demo-client".into(),
+            Secret::new("demo-secret"),
+        )?;
+        simulator = Some(running);
+        Some(client)
+    } else {
+        let client = configured_graph(&config)?;
+        if client.is_none() {
+            tracing::warn!("GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET are not set: stored data is served, but nothing will sync");
+        }
+        client
+    };
+
+    let sync = SyncHandle::new(db.clone(), graph, sync_settings(&config));
+    let ctx = AppContext { db: db.clone(), sync: sync.clone(), demo: args.demo };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("trust-center")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    check_site_root(&config.site_root);
+    let app = router(AppState { ctx, leptos_options });
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| CommandError(format!("cannot listen on {addr}: {e} (set TRUST_CENTER_ADDR or --addr to a free port)")))?;
+    println!("Security Score Dashboard: http://{addr}");
+    if args.demo {
+        println!("Demo mode: data comes from the built-in Graph simulator, synced through the real ingestion path.");
+    }
+
+    if sync_due_at_start(&db, &config, args.demo).await {
+        if let Err(e) = sync.start(SyncTrigger::Startup).await {
+            tracing::warn!(error = %e, "start-up sync could not start");
+        }
+    }
+    let scheduler = scheduler::spawn(sync, config.sync_interval);
+
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| CommandError(format!("the server stopped with an error: {e}")))?;
+    scheduler.abort();
+    if let Some(running) = simulator {
+        running.shutdown();
+    }
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+/// A sync runs at start in demo mode, and otherwise when the newest run is
+/// older than the sync interval (or there is none).
+async fn sync_due_at_start(db: &DatabaseConnection, config: &Config, demo: bool) -> bool {
+    if demo {
+        return true;
+    }
+    match backend::store::sync_runs::latest(db).await {
+        Ok(Some(run)) => Utc::now() - run.started_at > chrono::Duration::from_std(config.sync_interval).unwrap_or_default(),
+        Ok(None) => true,
+        Err(_) => false,
+    }
+}
+
+async fn start_demo_simulator(args: &ServeArgs, db: &DatabaseConnection) -> Result<backend::sim::RunningSim, CommandError> {
+    let options = SimOptions {
+        seed: args.seed,
+        fixtures: args.fixtures.clone(),
+        ..SimOptions::default()
+    };
+    let simulator = Simulator::new(options)?;
+    let running = simulator.spawn(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let now = Utc::now();
+    for tenant in running.tenants() {
+        let existing = backend::store::tenants::find(db, &tenant.tenant_id).await?;
+        if existing.is_none() {
+            backend::store::tenants::upsert(
+                db,
+                TenantInput {
+                    tenant_id: tenant.tenant_id.clone(),
+                    display_name: tenant.display_name.clone(),
+                    industry: tenant.industry.clone(),
+                    excluded: false,
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    tracing::info!(sim.addr = %running.local_addr(), tenants = running.tenants().len(), "demo Graph simulator running");
+    Ok(running)
+}
+
+fn check_site_root(site_root: &str) {
+    let script = std::path::Path::new(site_root).join("pkg").join("trust-center.js");
+    if !script.exists() {
+        tracing::warn!(
+            site_root,
+            "{} is missing: pages render but will not hydrate; build the front end with `cargo leptos build` (scripts/demo.sh does this) or set TRUST_CENTER_SITE_ROOT",
+            script.display()
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing open requests");
+}
+
+async fn sync(args: SyncArgs) -> CommandResult {
+    let config = Config::from_env()?;
+    let only = args.tenant.as_deref().map(TenantId::parse).transpose()?;
+    let graph = configured_graph(&config)?.ok_or_else(|| {
+        CommandError("GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET must be set to sync (see .env.example)".into())
+    })?;
+    let db = open_database(&config, false).await?;
+    let handle = SyncHandle::new(db.clone(), Some(graph), sync_settings(&config));
+    let run = handle.run_now(SyncTrigger::Cli, only.as_ref()).await?;
+    println!(
+        "Sync run {}: {} ({} tenant(s), {} failed, {} snapshot(s) written, {:.1} s)",
+        run.id,
+        run.status,
+        run.tenants_done,
+        run.tenants_failed,
+        run.snapshots_written,
+        run.duration_ms.unwrap_or_default() as f64 / 1000.0
+    );
+    for row in backend::service::tenant_rows(&db, Utc::now()).await? {
+        if only.as_ref().is_some_and(|id| id.as_str() != row.tenant_id) {
+            continue;
+        }
+        let figure = match (row.percentage, row.current_score, row.max_score) {
+            (Some(pct), Some(current), Some(max)) => format!("{pct:.2} % ({current} of {max} points)"),
+            _ => "no data".to_owned(),
+        };
+        let note = row.sync_message.map(|m| format!(": {m}")).unwrap_or_default();
+        println!("  {}  {:<32} {:<18} {}{}", row.tenant_id, row.display_name, row.sync_status.label(), figure, note);
+    }
+    if run.tenants_failed > 0 {
+        return Err(CommandError(format!("{} tenant(s) failed to sync", run.tenants_failed)));
+    }
+    Ok(())
+}
+
+async fn migrate() -> CommandResult {
+    let config = Config::from_env()?;
+    open_database(&config, false).await?;
+    println!("Database is up to date.");
+    Ok(())
+}
+
+async fn tenant(command: TenantCommand) -> CommandResult {
+    let config = Config::from_env()?;
+    let db = open_database(&config, false).await?;
+    match command {
+        TenantCommand::Add { id, name, industry, excluded } => {
+            let tenant_id = TenantId::parse(&id)?;
+            let input = TenantInput { tenant_id: tenant_id.clone(), display_name: name, industry, excluded };
+            match backend::store::tenants::upsert(&db, input, Utc::now()).await? {
+                Upserted::Created => println!("Added tenant {tenant_id}."),
+                Upserted::Updated => println!("Updated tenant {tenant_id}."),
+            }
+        }
+        TenantCommand::List { json } => {
+            let tenants = backend::store::tenants::list(&db).await?;
+            if json {
+                let rows: Vec<serde_json::Value> = tenants
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "tenantId": t.tenant_id,
+                            "displayName": t.display_name,
+                            "industry": t.industry,
+                            "excluded": t.excluded,
+                            "syncStatus": t.sync_status,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else if tenants.is_empty() {
+                println!("No tenants yet: add one with `trust-center tenant add --id TENANT_ID --name NAME`.");
+            } else {
+                println!("{:<38} {:<32} {:<22} {:<9} SYNC STATUS", "TENANT ID", "NAME", "INDUSTRY", "EXCLUDED");
+                for t in tenants {
+                    println!(
+                        "{:<38} {:<32} {:<22} {:<9} {}",
+                        t.tenant_id,
+                        t.display_name,
+                        t.industry.as_deref().unwrap_or("-"),
+                        if t.excluded { "yes" } else { "no" },
+                        t.sync_status
+                    );
+                }
+            }
+        }
+        TenantCommand::Remove { id } => {
+            let tenant_id = TenantId::parse(&id)?;
+            if backend::store::tenants::remove(&db, &tenant_id).await? {
+                println!("Removed tenant {tenant_id} and its stored snapshots.");
+            } else {
+                return Err(CommandError(format!("tenant {tenant_id} is not registered (see `trust-center tenant list`)")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads `TENANT_ID[:N]`; N defaults to 1.
+fn tenant_with_count(raw: &str, flag: &str) -> Result<(TenantId, u32), CommandError> {
+    let (id, count) = match raw.split_once(':') {
+        Some((id, count)) => {
+            let count = count.parse::<u32>().map_err(|_| {
+                CommandError(format!("--{flag} '{raw}': the count after ':' must be a whole number, for example {id}:3"))
+            })?;
+            (id, count)
+        }
+        None => (raw, 1),
+    };
+    Ok((TenantId::parse(id)?, count))
+}
+
+async fn graph_sim(args: SimArgs) -> CommandResult {
+    let ids = |values: &[String]| values.iter().map(|v| TenantId::parse(v)).collect::<Result<Vec<_>, _>>();
+    let faults = Faults {
+        forbidden: ids(&args.forbidden)?,
+        consent_missing: ids(&args.consent_missing)?,
+        throttle: args.throttle.iter().map(|v| tenant_with_count(v, "throttle")).collect::<Result<_, _>>()?,
+        server_errors: args.server_error.iter().map(|v| tenant_with_count(v, "server-error")).collect::<Result<_, _>>()?,
+        truncate: ids(&args.truncate)?,
+        delay_ms: args.delay_ms,
+    };
+    let options = SimOptions {
+        seed: args.seed,
+        tenant_count: args.tenants,
+        fixtures: args.fixtures,
+        profile_page_size: args.page_size.max(1),
+        history_days: args.history_days.max(1),
+        client_secret: args.client_secret,
+        faults,
+        ..SimOptions::default()
+    };
+    let running = Simulator::new(options)?.spawn(args.addr).await?;
+    println!("Graph simulator listening on http://{}", running.local_addr());
+    println!("  GRAPH_BASE_URL={}", running.graph_base_url());
+    println!("  GRAPH_LOGIN_URL={}", running.login_base_url());
+    println!("  any GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET are accepted unless --client-secret is given");
+    println!("Tenants (also at GET /sim/tenants):");
+    for tenant in running.tenants() {
+        println!(
+            "  {}  {}{}",
+            tenant.tenant_id,
+            tenant.display_name,
+            tenant.industry.as_deref().map(|i| format!(" ({i})")).unwrap_or_default()
+        );
+    }
+    shutdown_signal().await;
+    running.shutdown();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_password_is_hidden() {
+        assert_eq!(redact_url("postgres://app:hunter2@db:5432/tc"), "postgres://app:***@db:5432/tc");
+        assert_eq!(redact_url("sqlite://data/x.db?mode=rwc"), "sqlite://data/x.db?mode=rwc");
+    }
+
+    #[test]
+    fn fault_count_defaults_to_one() {
+        let (id, count) = tenant_with_count("4b8c18bd-2f9f-4227-af55-9f1061cf9c32", "throttle").unwrap();
+        assert_eq!((id.as_str(), count), ("4b8c18bd-2f9f-4227-af55-9f1061cf9c32", 1));
+        let (_, count) = tenant_with_count("4b8c18bd-2f9f-4227-af55-9f1061cf9c32:3", "throttle").unwrap();
+        assert_eq!(count, 3);
+        assert!(tenant_with_count("4b8c18bd-2f9f-4227-af55-9f1061cf9c32:x", "throttle").is_err());
+    }
+}
