@@ -36,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <link rel="stylesheet" id="leptos" href="/pkg/trust-center.css"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 // An inline icon, so browsers do not request /favicon.ico.
                 <link rel="icon" href=FAVICON/>
                 <MetaTags/>
