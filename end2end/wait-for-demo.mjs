@@ -3,7 +3,8 @@
 // Usage: node wait-for-demo.mjs BASE_URL TIMEOUT_SECONDS [SERVER_PID]
 //
 // Polls GET {BASE_URL}/api/addons/trust-center/security-score/portfolio once a
-// second and exits 0 as soon as it returns 200 with tenantsWithData > 0.
+// second and exits 0 once the start-up sync has finished (lastSync has a
+// finishedAt) and tenantsWithData > 0, so the tests read settled numbers.
 // Exits 1 when the timeout passes or when SERVER_PID is given and that process
 // has exited.
 const [baseUrl, timeoutArg = '180', serverPidArg] = process.argv.slice(2);
@@ -41,13 +42,15 @@ for (;;) {
     const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
     const body = await response.text();
     if (response.status === 200) {
-      const tenantsWithData = JSON.parse(body).tenantsWithData;
-      if (tenantsWithData > 0) {
+      const portfolio = JSON.parse(body);
+      const tenantsWithData = portfolio.tenantsWithData;
+      const syncFinished = Boolean(portfolio.lastSync?.finishedAt);
+      if (tenantsWithData > 0 && syncFinished) {
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         console.log(`demo server ready after ${seconds} s: ${tenantsWithData} tenants with data`);
         process.exit(0);
       }
-      lastState = `200 with tenantsWithData = ${tenantsWithData}`;
+      lastState = `200 with tenantsWithData = ${tenantsWithData}, sync ${portfolio.lastSync?.status ?? 'not started'}`;
     } else {
       lastState = `HTTP ${response.status}: ${body.slice(0, 200)}`;
     }

@@ -29,14 +29,30 @@ pub enum AppError {
     Transport(String),
 }
 
-impl AppError {
-}
-
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// Arguments that fail to decode are the caller's mistake: they become
+    /// `BadRequest`, with HTTP 400 on the server. Anything else is a
+    /// transport failure.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Transport(value.to_string())
+        match value {
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => {
+                let err = Self::BadRequest(format!(
+                    "the server function arguments are invalid ({detail}): send them form-encoded or as JSON with the documented names"
+                ));
+                #[cfg(feature = "ssr")]
+                let err = ssr::reject(err);
+                err
+            }
+            ServerFnErrorErr::MissingArg(name) => {
+                let err = Self::BadRequest(format!("the argument '{name}' is missing: add it to the request"));
+                #[cfg(feature = "ssr")]
+                let err = ssr::reject(err);
+                err
+            }
+            other => Self::Transport(other.to_string()),
+        }
     }
 }
 

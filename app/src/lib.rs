@@ -18,9 +18,6 @@ use leptos_router::{path, SsrMode};
 use crate::components::layout::{DemoBanner, TopBar};
 use crate::pages::{NotFoundPage, PortfolioPage, TenantPage, TenantsPage};
 
-/// The brand mark as an SVG data URL.
-const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%231d5bb8'/%3E%3C/svg%3E";
-
 /// Name of the product, used in the top bar and page titles.
 pub const PRODUCT_NAME: &str = "Security Score Dashboard";
 
@@ -36,9 +33,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <link rel="stylesheet" id="leptos" href="/pkg/trust-center.css"/>
+                // Served from public/, so browsers do not request /favicon.ico.
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                // An inline icon, so browsers do not request /favicon.ico.
-                <link rel="icon" href=FAVICON/>
                 <MetaTags/>
             </head>
             <body>

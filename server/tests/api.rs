@@ -152,6 +152,8 @@ async fn bad_input_gets_4xx_envelopes() {
             (format!("{BASE}/tenants?colour=red"), StatusCode::BAD_REQUEST, "'colour'"),
             (format!("{BASE}/tenants?page=%FF"), StatusCode::BAD_REQUEST, "is invalid: use a whole number"),
             (format!("{BASE}/nothing-here"), StatusCode::NOT_FOUND, "openapi.json"),
+            (BASE.to_owned(), StatusCode::NOT_FOUND, "openapi.json"),
+            (format!("{BASE}/"), StatusCode::NOT_FOUND, "openapi.json"),
             (format!("{BASE}/tenants/{ALPHA}/extra"), StatusCode::NOT_FOUND, "no such API route"),
         ];
         for (uri, expected, needle) in cases {

@@ -51,6 +51,8 @@ pub fn router() -> Router<AppState> {
                 async move { Json(document.as_ref().clone()) }
             }),
         )
+        .route(BASE_PATH, axum::routing::any(unknown_route))
+        .route(&format!("{BASE_PATH}/"), axum::routing::any(unknown_route))
         .route(&format!("{BASE_PATH}/{{*rest}}"), axum::routing::any(unknown_route))
         .method_not_allowed_fallback(method_not_allowed)
 }
