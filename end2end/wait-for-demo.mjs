@@ -39,7 +39,10 @@ for (;;) {
   }
 
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(5_000),
+      headers: { authorization: `Bearer ${process.env.E2E_API_TOKEN ?? ''}` },
+    });
     const body = await response.text();
     if (response.status === 200) {
       const portfolio = JSON.parse(body);

@@ -126,11 +126,21 @@ port="${E2E_PORT:-$(node -e '
 ')}"
 base_url="http://127.0.0.1:$port"
 
+e2e_database="sqlite://$tmp_dir/e2e.db?mode=rwc"
+# An admin account and a read token for the browser and API checks.
+export E2E_EMAIL="e2e-admin@example.test"
+E2E_PASSWORD="$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')"
+export E2E_PASSWORD
+printf '%s\n' "$E2E_PASSWORD" | env DATABASE_URL="$e2e_database" \
+  "$e2e_binary" user add --email "$E2E_EMAIL" --role admin >/dev/null
+E2E_API_TOKEN="$(env DATABASE_URL="$e2e_database" "$e2e_binary" token create --name e2e --scope read | grep -o 'tc_[0-9a-f]\{64\}')"
+export E2E_API_TOKEN
+
 log "starting $binary serve --demo on $base_url (database in $tmp_dir)"
 env \
   TRUST_CENTER_ADDR="127.0.0.1:$port" \
   TRUST_CENTER_SITE_ROOT="$site" \
-  DATABASE_URL="sqlite://$tmp_dir/e2e.db?mode=rwc" \
+  DATABASE_URL="$e2e_database" \
   RUST_LOG="${RUST_LOG:-info}" \
   "$e2e_binary" serve --demo >"$server_log" 2>&1 &
 server_pid=$!

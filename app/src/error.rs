@@ -21,6 +21,15 @@ pub enum AppError {
     /// The request conflicts with the current state (HTTP 409).
     #[error("{0}")]
     Conflict(String),
+    /// The caller is not signed in, or the credentials are wrong (HTTP 401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller is signed in but lacks the permission (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed attempts; the message says when to try again (HTTP 429).
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The server failed, and only the server log contains the cause (HTTP 500).
     #[error("{0}")]
     Internal(String),
@@ -78,6 +87,9 @@ pub mod ssr {
                 Self::NotFound(_) => StatusCode::NOT_FOUND,
                 Self::BadRequest(_) => StatusCode::BAD_REQUEST,
                 Self::Conflict(_) => StatusCode::CONFLICT,
+                Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+                Self::Forbidden(_) => StatusCode::FORBIDDEN,
+                Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
                 Self::Internal(_) | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }

@@ -4,9 +4,12 @@
 //! `backend`); the `hydrate` feature builds the browser side, which never
 //! compiles `backend`.
 
+pub mod auth;
 pub mod components;
 pub mod error;
 pub mod format;
+#[cfg(feature = "ssr")]
+pub mod http;
 pub mod pages;
 pub mod server_fns;
 
@@ -16,7 +19,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::layout::{DemoBanner, TopBar};
-use crate::pages::{NotFoundPage, PortfolioPage, TenantPage, TenantsPage};
+use crate::pages::{
+    AuditPage, ClientReportPage, LoginPage, NotFoundPage, PortfolioPage, TenantPage, TenantsPage, TokensPage, UsersPage,
+};
 
 /// Name of the product, used in the top bar and page titles.
 pub const PRODUCT_NAME: &str = "Security Score Dashboard";
@@ -64,6 +69,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=PortfolioPage ssr=SsrMode::Async/>
                     <Route path=path!("/tenants") view=TenantsPage ssr=SsrMode::Async/>
                     <Route path=path!("/tenants/:tenant_id") view=TenantPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/client/:token") view=ClientReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -1,10 +1,16 @@
 //! One module per route.
 
+mod admin;
+mod client_report;
+mod login;
 mod not_found;
 mod portfolio;
 mod tenant;
 mod tenants;
 
+pub use admin::{AuditPage, TokensPage, UsersPage};
+pub use client_report::ClientReportPage;
+pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use portfolio::PortfolioPage;
 pub use tenant::TenantPage;

@@ -1,5 +1,13 @@
 //! Server functions behind the pages. Each one has a stable endpoint under
 //! `/api/` because scripts and end-to-end tests call them directly.
+//!
+//! Every function checks the caller's permission first, except
+//! `get_demo_mode`, `whoami`, `login` and `get_client_report` (whose link
+//! token is the credential).
+
+pub mod admin;
+pub mod client_links;
+pub mod session;
 
 use domain::{PortfolioSummary, SyncRunSummary, TenantDetail, TenantRow};
 use leptos::prelude::*;
@@ -7,7 +15,11 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::ssr::require;
+#[cfg(feature = "ssr")]
 use crate::error::ssr::{app_context, reject};
+#[cfg(feature = "ssr")]
+use domain::access::Permission;
 
 /// Query parameter that carries the outcome of a refresh request to the
 /// portfolio page, for browsers that posted the form without JavaScript.
@@ -16,6 +28,7 @@ pub const REFRESH_QUERY: &str = "refresh";
 /// Returns the portfolio overview.
 #[server(endpoint = "portfolio")]
 pub async fn get_portfolio() -> Result<PortfolioSummary, AppError> {
+    require(Permission::Read)?;
     let ctx = app_context()?;
     backend::service::portfolio(&ctx, chrono::Utc::now()).await.map_err(reject)
 }
@@ -23,6 +36,7 @@ pub async fn get_portfolio() -> Result<PortfolioSummary, AppError> {
 /// Returns every tenant's comparison row, excluded tenants included, unsorted.
 #[server(endpoint = "tenant_rows")]
 pub async fn get_tenant_rows() -> Result<Vec<TenantRow>, AppError> {
+    require(Permission::Read)?;
     let ctx = app_context()?;
     backend::service::tenant_rows(&ctx.db, chrono::Utc::now()).await.map_err(reject)
 }
@@ -31,6 +45,7 @@ pub async fn get_tenant_rows() -> Result<Vec<TenantRow>, AppError> {
 /// 400 and an unknown one with 404.
 #[server(endpoint = "tenant_detail")]
 pub async fn get_tenant_detail(tenant_id: String) -> Result<TenantDetail, AppError> {
+    require(Permission::Read)?;
     let id = domain::TenantId::parse(&tenant_id).map_err(|err| reject(AppError::BadRequest(err.to_string())))?;
     let ctx = app_context()?;
     backend::service::tenant_detail(&ctx.db, chrono::Utc::now(), &id).await.map_err(reject)
@@ -40,6 +55,7 @@ pub async fn get_tenant_detail(tenant_id: String) -> Result<TenantDetail, AppErr
 /// first run.
 #[server(endpoint = "sync_status")]
 pub async fn get_sync_status() -> Result<Option<SyncRunSummary>, AppError> {
+    require(Permission::Read)?;
     let ctx = app_context()?;
     backend::service::latest_sync_run(&ctx.db).await.map_err(reject)
 }
@@ -55,13 +71,19 @@ pub async fn get_demo_mode() -> Result<bool, AppError> {
 ///
 /// A plain HTML form post (no JavaScript) is redirected to the portfolio
 /// page with `?refresh=started`, `?refresh=already_running` or
-/// `?refresh=failed`, so that page can show the outcome.
+/// `?refresh=failed`, so that page can show the outcome. Needs the analyst
+/// or admin role; a rejected plain form post returns to the portfolio page
+/// with the error, which the "Refresh now" form shows.
 #[server(endpoint = "refresh_now")]
 pub async fn refresh_now() -> Result<String, AppError> {
     use backend::sync::{StartOutcome, SyncTrigger};
     use backend::ServiceError;
+    use leptos::server_fn::ServerFn;
 
-    let plain_form_post = request_is_plain_form_post();
+    if let Err(error) = require(Permission::ChangeStatus) {
+        return crate::http::finish_form_post(RefreshNow::PATH, "/", Err(error));
+    }
+    let plain_form_post = crate::http::is_plain_form_post();
     let redirect_with = |outcome: RefreshOutcome| {
         if plain_form_post {
             leptos_axum::redirect(&format!("/?{REFRESH_QUERY}={}", outcome.as_str()));
@@ -90,17 +112,6 @@ pub async fn refresh_now() -> Result<String, AppError> {
 
     redirect_with(code);
     Ok(code.message().to_owned())
-}
-
-/// True when the browser posted a form itself (it accepts HTML), rather
-/// than the server function client or a script.
-#[cfg(feature = "ssr")]
-fn request_is_plain_form_post() -> bool {
-    use leptos::server_fn::http_export::{header::ACCEPT, request::Parts};
-
-    use_context::<Parts>()
-        .and_then(|parts| parts.headers.get(ACCEPT)?.to_str().ok().map(|accept| accept.contains("text/html")))
-        .unwrap_or(false)
 }
 
 /// Outcome of a "Refresh now" request.

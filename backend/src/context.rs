@@ -2,6 +2,7 @@
 
 use sea_orm::DatabaseConnection;
 
+use crate::auth::login_limiter::LoginLimiter;
 use crate::sync::SyncHandle;
 
 #[derive(Clone)]
@@ -10,4 +11,6 @@ pub struct AppContext {
     pub sync: SyncHandle,
     /// True when the data comes from the built-in Graph simulator.
     pub demo: bool,
+    /// Failed sign-ins per account and per address, kept in this process.
+    pub login_limiter: LoginLimiter,
 }

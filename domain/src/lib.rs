@@ -2,12 +2,14 @@
 //! services. Nothing here performs I/O, so the crate compiles to wasm and
 //! every rule can be unit-tested with hand-computed numbers.
 
+pub mod access;
 pub mod category;
 pub mod dto;
 pub mod score;
 pub mod sort;
 pub mod tenant_id;
 
+pub use access::{AuditEvent, AuditPage, LinkInfo, Permission, Principal, Role, TokenInfo, TokenScope, UserInfo};
 pub use category::Category;
 pub use dto::*;
 pub use score::{DailyScore, ScoreChange};

@@ -29,6 +29,12 @@ const CHROMIUM_ARGS = [
 
 const TEST_TIMEOUT_MS = 90_000;
 
+// scripts/test.sh creates this admin account and read token before starting
+// the server.
+const EMAIL = process.env.E2E_EMAIL ?? '';
+const PASSWORD = process.env.E2E_PASSWORD ?? '';
+const API_TOKEN = process.env.E2E_API_TOKEN ?? '';
+
 let browser;
 
 before(async () => {
@@ -40,7 +46,9 @@ after(async () => {
 });
 
 async function fetchJson(url) {
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
+  const response = await fetch(url, {
+    headers: { accept: 'application/json', authorization: `Bearer ${API_TOKEN}` },
+  });
   const body = await response.text();
   assert.equal(response.status, 200, `GET ${url} returned ${response.status}: ${body.slice(0, 500)}`);
   return JSON.parse(body);
@@ -97,8 +105,16 @@ async function waitForHydration(page) {
 
 // Run `body` with a fresh page; on failure save a screenshot under
 // end2end/test-results/ and add the uncaught page errors to the message.
-async function withPage(name, contextOptions, body) {
+async function withPage(name, contextOptions, body, { signIn = true } = {}) {
   const context = await browser.newContext(contextOptions);
+  if (signIn) {
+    // The login server function sets the session cookie in this context.
+    const response = await context.request.post(`${BASE_URL}/api/login`, {
+      form: { email: EMAIL, password: PASSWORD },
+      headers: { origin: BASE_URL },
+    });
+    assert.ok(response.ok(), `sign-in failed with ${response.status()}: ${await response.text()}`);
+  }
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -232,5 +248,32 @@ describe('tenant comparison table', () => {
       assert.equal(marker, 1, 'the page reloaded on sorting; expected client-side sorting after hydration');
       assert.deepEqual(pageErrors, [], 'uncaught errors while sorting');
     });
+  });
+});
+
+describe('access', () => {
+  test('staff pages need a sign-in', { timeout: TEST_TIMEOUT_MS }, async () => {
+    await withPage(
+      'sign-in form',
+      {},
+      async (page) => {
+        await page.goto(`${BASE_URL}/tenants`);
+        assert.match(page.url(), /\/login\?next=/, 'an anonymous visitor is sent to the login page');
+        await waitForHydration(page);
+        await page.fill('[data-test=login-email]', EMAIL);
+        await page.fill('[data-test=login-password]', PASSWORD);
+        await page.click('[data-test=login-submit]');
+        await page.waitForURL(`${BASE_URL}/tenants`, { timeout: 15_000 });
+        assert.ok((await page.locator('[data-test=tenant-row]').count()) > 0, 'no tenant rows after sign-in');
+      },
+      { signIn: false },
+    );
+  });
+
+  test('API answers 401 without a token', async () => {
+    const response = await fetch(`${API_BASE}/portfolio`);
+    assert.equal(response.status, 401);
+    const body = await response.json();
+    assert.equal(body.error.code, 'unauthorized');
   });
 });

@@ -31,6 +31,15 @@ pub enum Command {
     /// Manage the tenants under management.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens for scripts.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Store Microsoft Graph app credentials, encrypted, in the database.
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -129,5 +138,63 @@ pub enum TenantCommand {
     Remove {
         #[arg(long, value_name = "TENANT_ID")]
         id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account. The password (at least 12 characters) is read
+    /// from standard input: prompted twice without echo on a terminal,
+    /// otherwise taken from the first line.
+    Add {
+        /// E-mail address used to sign in.
+        #[arg(long)]
+        email: String,
+        /// Role of the account: viewer reads; analyst also changes status,
+        /// exports and creates client links; admin also manages accounts,
+        /// tokens and credentials.
+        #[arg(long, value_parser = ["viewer", "analyst", "admin"])]
+        role: String,
+    },
+    /// List staff accounts.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it once; only its hash is stored.
+    Create {
+        /// Name that says what the token is for, for example ci-export.
+        #[arg(long)]
+        name: String,
+        /// Permissions of the token: read, read_write (also change status and
+        /// export) or admin.
+        #[arg(long, value_parser = ["read", "read_write", "admin"])]
+        scope: String,
+    },
+    /// List API tokens, revoked ones included (never their values).
+    List,
+    /// Revoke an API token; requests with it are rejected at once.
+    Revoke {
+        /// Token id, as `token list` prints it.
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Store the client id and client secret of the Graph app registration,
+    /// encrypted with the key from TRUST_CENTER_SECRET_KEY or data/secret.key.
+    /// The secret is read from standard input: prompted twice without echo
+    /// on a terminal, otherwise taken from the first line.
+    Set {
+        /// Application (client) id of the app registration.
+        #[arg(long, value_name = "ID")]
+        client_id: String,
+        /// Store them for this tenant only; without it they are the
+        /// installation default.
+        #[arg(long, value_name = "TENANT_ID")]
+        tenant: Option<String>,
     },
 }

@@ -38,11 +38,14 @@ pub async fn run(command: Command) -> CommandResult {
         Command::Migrate => migrate().await,
         Command::GraphSim(args) => graph_sim(args).await,
         Command::Tenant(command) => tenant(command).await,
+        Command::User(command) => crate::admin_commands::user(command).await,
+        Command::Token(command) => crate::admin_commands::token(command).await,
+        Command::Credentials(command) => crate::admin_commands::credentials(command).await,
     }
 }
 
 /// Connects and applies migrations; a failed migration stops the command.
-async fn open_database(config: &Config, demo: bool) -> Result<DatabaseConnection, CommandError> {
+pub(crate) async fn open_database(config: &Config, demo: bool) -> Result<DatabaseConnection, CommandError> {
     let url = config.database_url.clone().unwrap_or_else(|| {
         if demo { DEMO_DATABASE_URL } else { backend::db::DEFAULT_DATABASE_URL }.to_owned()
     });
@@ -108,6 +111,7 @@ async fn serve(args: ServeArgs) -> CommandResult {
 
     let mut simulator = None;
     let graph = if args.demo {
+        load_secret_key()?;
         let running = start_demo_simulator(&args, &db).await?;
         let client = graph_client(
             &config,
@@ -119,15 +123,16 @@ async fn serve(args: ServeArgs) -> CommandResult {
         simulator = Some(running);
         Some(client)
     } else {
-        let client = configured_graph(&config)?;
+        let client = configured_graph_or_stored(&config, &db).await?;
         if client.is_none() {
-            tracing::warn!("GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET are not set: stored data is served, but nothing will sync");
+            tracing::warn!("no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET or run `trust-center credentials set`; stored data is served, but nothing will sync");
         }
         client
     };
+    announce_sign_in(&db, args.demo, addr).await?;
 
     let sync = SyncHandle::new(db.clone(), graph, sync_settings(&config));
-    let ctx = AppContext { db: db.clone(), sync: sync.clone(), demo: args.demo };
+    let ctx = AppContext { db: db.clone(), sync: sync.clone(), demo: args.demo, login_limiter: Default::default() };
     let leptos_options = LeptosOptions::builder()
         .output_name("trust-center")
         .site_root(config.site_root.as_str())
@@ -152,7 +157,7 @@ async fn serve(args: ServeArgs) -> CommandResult {
     }
     let scheduler = scheduler::spawn(sync, config.sync_interval);
 
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| CommandError(format!("the server stopped with an error: {e}")))?;
@@ -161,6 +166,53 @@ async fn serve(args: ServeArgs) -> CommandResult {
         running.shutdown();
     }
     tracing::info!("server stopped");
+    Ok(())
+}
+
+/// Graph credentials from GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, else the
+/// installation default stored (encrypted) by `trust-center credentials set`.
+async fn configured_graph_or_stored(config: &Config, db: &DatabaseConnection) -> Result<Option<GraphClient>, CommandError> {
+    // Loading the key also creates the key file (mode 0600) on a first run.
+    let key = load_secret_key()?;
+    if let Some(client) = configured_graph(config)? {
+        return Ok(Some(client));
+    }
+    match backend::auth::graph_credentials::load(db, &key, None).await? {
+        Some((client_id, secret)) => Ok(Some(graph_client(
+            config,
+            config.graph_base_url.clone(),
+            config.graph_login_url.clone(),
+            client_id,
+            secret,
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// The AES-256-GCM key that seals stored Graph credentials: from
+/// TRUST_CENTER_SECRET_KEY, else the key file under ./data/.
+fn load_secret_key() -> Result<backend::auth::SecretKey, CommandError> {
+    let key_env = std::env::var(backend::auth::crypto::KEY_ENV).ok();
+    Ok(backend::auth::SecretKey::load(
+        key_env.as_deref(),
+        std::path::Path::new(backend::auth::crypto::DEFAULT_KEY_FILE),
+    )?)
+}
+
+/// Tells the person starting the server how to sign in. The demo creates
+/// the first admin itself and prints its password once.
+async fn announce_sign_in(db: &DatabaseConnection, demo: bool, addr: SocketAddr) -> CommandResult {
+    const DEMO_ADMIN: &str = "admin@demo.local";
+    if demo {
+        match backend::auth::users::ensure_first_admin(db, DEMO_ADMIN, Utc::now()).await? {
+            Some(password) => {
+                println!("Sign in at http://{addr}/login as {DEMO_ADMIN} with this password (shown only now): {password}");
+            }
+            None => println!("Sign in at http://{addr}/login with an existing account (the demo admin's password was printed at its first start)."),
+        }
+    } else if backend::auth::users::count_admins(db).await? == 0 {
+        println!("No admin account yet: create one with `trust-center user add --email you@example.com --role admin`.");
+    }
     Ok(())
 }
 
@@ -242,10 +294,10 @@ async fn shutdown_signal() {
 async fn sync(args: SyncArgs) -> CommandResult {
     let config = Config::from_env()?;
     let only = args.tenant.as_deref().map(TenantId::parse).transpose()?;
-    let graph = configured_graph(&config)?.ok_or_else(|| {
-        CommandError("GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET must be set to sync (see .env.example)".into())
-    })?;
     let db = open_database(&config, false).await?;
+    let graph = configured_graph_or_stored(&config, &db).await?.ok_or_else(|| {
+        CommandError("no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (see .env.example) or run `trust-center credentials set`".into())
+    })?;
     let handle = SyncHandle::new(db.clone(), Some(graph), sync_settings(&config));
     let run = handle.run_now(SyncTrigger::Cli, only.as_ref()).await?;
     println!(

@@ -28,6 +28,8 @@ pub fn router(state: AppState) -> Router {
     let render_ctx = state.ctx.clone();
     let fallback_ctx = state.ctx.clone();
     let options = state.leptos_options.clone();
+    // Each page render sets its CSP header with the nonce of its inline scripts.
+    let shell = crate::security::with_page_csp(shell);
 
     Router::new()
         .merge(api::router())
@@ -45,6 +47,9 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(fallback_ctx.clone()),
             shell,
         ))
+        .layer(axum::middleware::from_fn(crate::auth::require_staff_for_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::authenticate))
+        .layer(axum::middleware::from_fn(crate::security::reject_cross_site))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
                 let route = request
@@ -57,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(crate::security::set_security_headers))
         .with_state(AppState { ctx, ..state })
 }
 

@@ -48,7 +48,7 @@ async fn add(db: &sea_orm::DatabaseConnection, id: &str, name: &str, industry: &
 
 /// Four tenants: 92, 82, 74 and 48 % today (portfolio average 74), one of
 /// them with a 90-day history, plus one without data.
-async fn app(test_db: &TestDb) -> Router {
+async fn app(test_db: &TestDb) -> Api {
     let db = &test_db.db;
     let today = Utc::now().date_naive();
     let day = |back: i64| (today - chrono::Duration::days(back)).to_string();
@@ -61,13 +61,21 @@ async fn app(test_db: &TestDb) -> Router {
         .await
         .unwrap();
 
-    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false };
+    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false, login_limiter: Default::default() };
     let leptos_options = LeptosOptions::builder().output_name("trust-center").build();
-    router(AppState { ctx, leptos_options })
+    let (token, _) = backend::auth::api_tokens::create(db, "api-tests", domain::access::TokenScope::Read, None, now()).await.unwrap();
+    Api { router: router(AppState { ctx, leptos_options }), token }
 }
 
-async fn get(app: &Router, uri: &str) -> (StatusCode, Value) {
-    let response = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+/// The router and a read-scoped API token for it.
+struct Api {
+    router: Router,
+    token: String,
+}
+
+async fn get(app: &Api, uri: &str) -> (StatusCode, Value) {
+    let request = Request::get(uri).header("authorization", format!("Bearer {}", app.token)).body(Body::empty()).unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&bytes) }));
@@ -160,9 +168,14 @@ async fn bad_input_gets_4xx_envelopes() {
             let (status, body) = get(&app, &uri).await;
             assert_error(status, &body, expected, needle);
         }
+        let request = Request::delete(format!("{BASE}/portfolio"))
+            .header("authorization", format!("Bearer {}", app.token))
+            .body(Body::empty())
+            .unwrap();
         let response = app
+            .router
             .clone()
-            .oneshot(Request::delete(format!("{BASE}/portfolio")).body(Body::empty()).unwrap())
+            .oneshot(request)
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
@@ -179,6 +192,7 @@ async fn openapi_lists_every_route() {
         let mut paths: Vec<&str> = body["paths"].as_object().unwrap().keys().map(String::as_str).collect();
         paths.sort_unstable();
         assert_eq!(paths, [
+            "/api/addons/trust-center/security-score/audit",
             "/api/addons/trust-center/security-score/portfolio",
             "/api/addons/trust-center/security-score/tenants",
             "/api/addons/trust-center/security-score/tenants/{tenantId}",

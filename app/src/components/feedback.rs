@@ -17,6 +17,9 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         AppError::NotFound(_) => "Not found",
         AppError::BadRequest(_) => "Invalid request",
         AppError::Conflict(_) => "Request conflicts with the current state",
+        AppError::Unauthorized(_) => "Not signed in",
+        AppError::Forbidden(_) => "Access denied",
+        AppError::TooManyRequests(_) => "Too many attempts",
         AppError::Internal(_) => "The server could not load this page",
         AppError::Transport(_) => "The server could not be reached",
     };
@@ -24,6 +27,9 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         <section class="panel panel-error" role="alert">
             <h2>{title}</h2>
             <p>{error.to_string()}</p>
+            {matches!(error, AppError::Unauthorized(_)).then(|| view! {
+                <p><a href="/login" rel="external">"Sign in"</a></p>
+            })}
         </section>
     }
 }

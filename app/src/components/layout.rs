@@ -1,26 +1,94 @@
 //! The top bar and the demo-data banner shown above every page.
 
+use domain::access::Role;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 use crate::server_fns::get_demo_mode;
+use crate::server_fns::session::{whoami, Logout};
 use crate::PRODUCT_NAME;
+
+/// The kind of top bar a page gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BarKind {
+    /// Staff pages: navigation and the signed-in account.
+    Staff,
+    /// The sign-in page: the product name only.
+    SignIn,
+    /// Client report pages: the product name only, with no link that
+    /// leads elsewhere.
+    Client,
+}
+
+fn bar_kind(path: &str) -> BarKind {
+    if path == "/login" {
+        BarKind::SignIn
+    } else if path.starts_with("/client/") {
+        BarKind::Client
+    } else {
+        BarKind::Staff
+    }
+}
 
 #[component]
 pub fn TopBar() -> impl IntoView {
+    let location = use_location();
+    let kind = Memo::new(move |_| bar_kind(&location.pathname.get()));
+
     view! {
         <header class="top-bar">
-            <A href="/" exact=true attr:class="brand">
-                <span class="brand-mark" aria-hidden="true"></span>
-                {PRODUCT_NAME}
-            </A>
-            <nav aria-label="Main">
-                <ul class="nav-links">
-                    <li><A href="/" exact=true>"Portfolio"</A></li>
-                    <li><A href="/tenants">"Tenants"</A></li>
-                </ul>
-            </nav>
+            {move || match kind.get() {
+                BarKind::Staff => view! { <StaffBar/> }.into_any(),
+                BarKind::SignIn | BarKind::Client => view! {
+                    <span class="brand">
+                        <span class="brand-mark" aria-hidden="true"></span>
+                        {PRODUCT_NAME}
+                    </span>
+                }
+                .into_any(),
+            }}
         </header>
+    }
+}
+
+#[component]
+fn StaffBar() -> impl IntoView {
+    let location = use_location();
+    let logout = ServerAction::<Logout>::new();
+    // Refetched on every navigation, so the bar follows a sign-in or
+    // sign-out that happened on another page.
+    let account = Resource::new(move || (location.pathname.get(), logout.version().get()), |_| whoami());
+
+    view! {
+        <A href="/" exact=true attr:class="brand">
+            <span class="brand-mark" aria-hidden="true"></span>
+            {PRODUCT_NAME}
+        </A>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let account = account.await.ok().flatten();
+                let is_admin = matches!(account, Some((_, Role::Admin)));
+                view! {
+                    <nav aria-label="Main">
+                        <ul class="nav-links">
+                            <li><A href="/" exact=true>"Portfolio"</A></li>
+                            <li><A href="/tenants">"Tenants"</A></li>
+                            {is_admin.then(|| view! { <li><A href="/admin/users">"Admin"</A></li> })}
+                        </ul>
+                    </nav>
+                    {account.map(|(email, role)| view! {
+                        <div class="account" data-test="account">
+                            <span class="account-email">{email}</span>
+                            <span class="badge badge-neutral">{role.label()}</span>
+                            <ActionForm action=logout attr:class="logout-form">
+                                <button type="submit" class="button" data-test="logout">"Log out"</button>
+                            </ActionForm>
+                        </div>
+                    })}
+                }
+            })}
+        </Transition>
     }
 }
 

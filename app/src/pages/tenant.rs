@@ -1,7 +1,8 @@
 //! One tenant (`/tenants/:tenant_id`): its latest Secure Score with the
 //! category and control breakdown.
 
-mod breakdown;
+pub(crate) mod breakdown;
+mod client_links;
 
 use chrono::Utc;
 use domain::{SnapshotDetail, TenantDetail, TenantRow};
@@ -15,6 +16,7 @@ use crate::error::AppError;
 use crate::format;
 use crate::server_fns::get_tenant_detail;
 use breakdown::{CategoryTable, ControlTable, PeerAverages, Warnings};
+use client_links::ClientLinksPanel;
 
 #[component]
 pub fn TenantPage() -> impl IntoView {
@@ -86,6 +88,7 @@ fn TenantDetailView(detail: TenantDetail) -> impl IntoView {
         </div>
         <SyncProblem tenant=tenant.clone()/>
         {body}
+        <ClientLinksPanel tenant_id=tenant.tenant_id.clone()/>
     }
 }
 

@@ -1,9 +1,15 @@
 //! SeaORM entities. They stay inside the backend: responses are built from
 //! DTOs in the `domain` crate, never by serialising these.
 
+pub mod api_token;
+pub mod audit_event;
+pub mod client_link;
 pub mod control_description;
 pub mod control_profile;
 pub mod control_score;
+pub mod graph_credential;
 pub mod score_snapshot;
+pub mod session;
 pub mod sync_run;
 pub mod tenant;
+pub mod user;

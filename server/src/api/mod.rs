@@ -1,6 +1,7 @@
 //! The REST API under `/api/addons/trust-center/security-score/`, with its
 //! OpenAPI document generated from the handlers' annotations.
 
+pub mod audit;
 pub mod error;
 pub mod portfolio;
 pub mod query;
@@ -22,14 +23,31 @@ pub const BASE_PATH: &str = "/api/addons/trust-center/security-score";
 #[openapi(
     info(
         title = "Security Score Dashboard API",
-        description = "Microsoft Secure Score across the tenants an MSP manages. Percentages are 0-100, dates ISO 8601, errors {\"error\": {\"code\", \"message\"}}."
+        description = "Microsoft Secure Score across the tenants an MSP manages. Percentages are 0-100, dates ISO 8601, errors {\"error\": {\"code\", \"message\"}}. Every route needs 'Authorization: Bearer <API token>' (or a signed-in browser session)."
     ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
     tags(
         (name = "portfolio", description = "Portfolio-wide figures"),
         (name = "tenants", description = "Managed tenants and their latest snapshot"),
+        (name = "audit", description = "Security-relevant changes, for admins"),
     )
 )]
 struct ApiDoc;
+
+/// Declares the bearer-token scheme every route uses.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The API routes (already nested under [`BASE_PATH`]) with the OpenAPI
 /// document served at `{BASE_PATH}/openapi.json`. Every route is added here,
@@ -38,7 +56,8 @@ pub fn router() -> Router<AppState> {
     let inner = OpenApiRouter::new()
         .routes(routes!(portfolio::get_portfolio))
         .routes(routes!(tenants::list_tenants))
-        .routes(routes!(tenants::get_tenant));
+        .routes(routes!(tenants::get_tenant))
+        .routes(routes!(audit::list_audit));
     let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(BASE_PATH, inner)
         .split_for_parts();
@@ -54,6 +73,9 @@ pub fn router() -> Router<AppState> {
         .route(BASE_PATH, axum::routing::any(unknown_route))
         .route(&format!("{BASE_PATH}/"), axum::routing::any(unknown_route))
         .route(&format!("{BASE_PATH}/{{*rest}}"), axum::routing::any(unknown_route))
+        // Every route above needs a credential, the OpenAPI document and the
+        // not-found answers included.
+        .layer(axum::middleware::from_fn(crate::auth::require_api_reader))
         .method_not_allowed_fallback(method_not_allowed)
 }
 

@@ -1,0 +1,132 @@
+//! The read-only report a client opens through a link (`/client/:token`).
+//! The token in the URL is the credential; the page has no navigation and
+//! no links to staff pages.
+
+use domain::{ControlScoreView, SnapshotDetail, TenantDetail};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use crate::components::feedback::Loading;
+use crate::error::AppError;
+use crate::format;
+use crate::pages::tenant::breakdown::CategoryTable;
+use crate::server_fns::client_links::get_client_report;
+
+#[component]
+pub fn ClientReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.with(|params| params.get("token").unwrap_or_default());
+    let report = Resource::new(token, get_client_report);
+
+    view! {
+        // The URL contains the secret token, so search engines must not keep it.
+        <Meta name="robots" content="noindex, nofollow"/>
+        <Transition fallback=|| view! { <Loading label="Loading the report…"/> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(detail) => view! { <ClientReport detail/> }.into_any(),
+                    Err(error) => view! { <LinkError error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Renders why the link does not open a report, in the words the backend
+/// chose for the person who opened it.
+#[component]
+fn LinkError(error: AppError) -> impl IntoView {
+    let title = match error {
+        AppError::NotFound(_) => "Link not valid",
+        AppError::Forbidden(_) => "Link no longer valid",
+        _ => "The report could not be loaded",
+    };
+    view! {
+        <Title text=title/>
+        <section class="panel panel-error client-link-error" role="alert" data-test="link-error">
+            <h1>{title}</h1>
+            <p>{error.to_string()}</p>
+        </section>
+    }
+}
+
+#[component]
+fn ClientReport(detail: TenantDetail) -> impl IntoView {
+    let name = detail.tenant.display_name.clone();
+    let body = match detail.latest_snapshot {
+        Some(snapshot) => view! { <ClientSnapshot snapshot/> }.into_any(),
+        None => view! {
+            <section class="panel empty-state">
+                <h2>"No data yet"</h2>
+                <p data-test="client-percentage">"No Secure Score has been recorded for your organisation yet."</p>
+            </section>
+        }
+        .into_any(),
+    };
+
+    view! {
+        <Title text=format!("{name}: Secure Score report")/>
+        <article class="client-report" data-test="client-report">
+            <header class="page-header">
+                <div>
+                    <h1>{name}</h1>
+                    <p class="muted">"Microsoft Secure Score report"</p>
+                </div>
+            </header>
+            {body}
+        </article>
+    }
+}
+
+#[component]
+fn ClientSnapshot(snapshot: SnapshotDetail) -> impl IntoView {
+    let percentage = format::percent_or_missing(snapshot.percentage);
+    let points = format::points_context(snapshot.current_score, snapshot.max_score);
+
+    view! {
+        <section class="panel headline" aria-labelledby="client-score-heading">
+            <h2 id="client-score-heading">"Secure Score"</h2>
+            <p class="score-line" data-test="client-percentage">
+                <span class="big-number">{percentage}</span>
+                " "
+                <span class="score-points">{points}</span>
+            </p>
+            <p class="muted">"As of "{format::date(snapshot.snapshot_date)}</p>
+        </section>
+        <CategoryTable categories=snapshot.categories/>
+        <ImprovementList controls=snapshot.controls/>
+    }
+}
+
+/// Lists each improvement action with its points and status, as a list
+/// rather than a wide table so it reads on a phone.
+#[component]
+fn ImprovementList(controls: Vec<ControlScoreView>) -> impl IntoView {
+    let count = controls.len();
+    let items = controls
+        .into_iter()
+        .map(|control| {
+            let title = control.title.clone().unwrap_or_else(|| control.control_name.clone());
+            let status = control.implementation_status.unwrap_or_else(|| "Not reported".to_owned());
+            view! {
+                <li class="improvement">
+                    <p class="improvement-title">{title}</p>
+                    <p class="improvement-meta">
+                        <span>{control.category}</span>
+                        " · "
+                        <span>{format::score_of_max(control.score, control.max_score)}" points"</span>
+                    </p>
+                    <p class="improvement-status">{status}</p>
+                </li>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <section class="panel" aria-labelledby="improvements-heading">
+            <h2 id="improvements-heading">{format!("Improvement actions ({count})")}</h2>
+            <ul class="improvement-list" data-test="client-controls">{items}</ul>
+        </section>
+    }
+}
