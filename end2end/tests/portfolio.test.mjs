@@ -264,6 +264,8 @@ describe('access', () => {
         await page.fill('[data-test=login-password]', PASSWORD);
         await page.click('[data-test=login-submit]');
         await page.waitForURL(`${BASE_URL}/tenants`, { timeout: 15_000 });
+        // After a client-side navigation the rows arrive with the data.
+        await page.locator('[data-test=tenant-row]').first().waitFor({ timeout: 15_000 });
         assert.ok((await page.locator('[data-test=tenant-row]').count()) > 0, 'no tenant rows after sign-in');
       },
       { signIn: false },
