@@ -6,6 +6,7 @@
 //! payload) gets a readable status while the others carry on; nothing that
 //! was stored before is deleted or changed by a failure.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -63,6 +64,26 @@ impl Default for SyncSettings {
     }
 }
 
+/// The Graph clients a run uses: the installation default, and clients for
+/// tenants that have their own app registration (per-tenant credentials).
+#[derive(Clone, Default)]
+pub struct GraphClients {
+    pub default: Option<GraphClient>,
+    /// Keyed by tenant id (lower-case GUID).
+    pub per_tenant: HashMap<String, GraphClient>,
+}
+
+impl GraphClients {
+    /// The client for `tenant_id`: its own when it has one, else the default.
+    pub fn for_tenant(&self, tenant_id: &str) -> Option<&GraphClient> {
+        self.per_tenant.get(tenant_id).or(self.default.as_ref())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.default.is_none() && self.per_tenant.is_empty()
+    }
+}
+
 /// Starts sync runs; cheap to clone. At most one run per process at a time.
 #[derive(Clone)]
 pub struct SyncHandle {
@@ -71,7 +92,7 @@ pub struct SyncHandle {
 
 struct Inner {
     db: DatabaseConnection,
-    graph: Option<GraphClient>,
+    clients: GraphClients,
     settings: SyncSettings,
     running: Mutex<Option<i64>>,
 }
@@ -93,14 +114,21 @@ impl SyncHandle {
     /// `graph` is `None` when no Graph credentials are configured; runs are
     /// then rejected with a message that says how to configure them.
     pub fn new(db: DatabaseConnection, graph: Option<GraphClient>, settings: SyncSettings) -> Self {
+        Self::with_clients(db, GraphClients { default: graph, per_tenant: HashMap::new() }, settings)
+    }
+
+    /// Like [`SyncHandle::new`], with per-tenant clients besides the default.
+    pub fn with_clients(db: DatabaseConnection, clients: GraphClients, settings: SyncSettings) -> Self {
         Self {
-            inner: Arc::new(Inner { db, graph, settings, running: Mutex::new(None) }),
+            inner: Arc::new(Inner { db, clients, settings, running: Mutex::new(None) }),
         }
     }
 
     /// Starts a run in the background unless one is already running.
     pub async fn start(&self, trigger: SyncTrigger) -> Result<StartOutcome, ServiceError> {
-        let graph = self.inner.graph.clone().ok_or_else(|| ServiceError::BadRequest(NOT_CONFIGURED.into()))?;
+        if self.inner.clients.is_empty() {
+            return Err(ServiceError::BadRequest(NOT_CONFIGURED.into()));
+        }
         let tenants = store::tenants::list(&self.inner.db).await?;
         // Reserve the slot before the await below, so a second caller cannot
         // start a parallel run in between.
@@ -118,7 +146,7 @@ impl SyncHandle {
         let inner = self.inner.clone();
         tokio::spawn(async move {
             let guard = RunningGuard(inner.clone());
-            if let Err(e) = run_tenants(&guard.0.db, &graph, &guard.0.settings, run_id, tenants).await {
+            if let Err(e) = run_tenants(&guard.0.db, &guard.0.clients, &guard.0.settings, run_id, tenants).await {
                 tracing::error!(sync.run_id = run_id, error = %e, "sync run {run_id} failed");
             }
         });
@@ -127,7 +155,9 @@ impl SyncHandle {
 
     /// Runs a sync in the foreground (the CLI), for every tenant or one.
     pub async fn run_now(&self, trigger: SyncTrigger, only: Option<&TenantId>) -> Result<SyncRunSummary, ServiceError> {
-        let graph = self.inner.graph.clone().ok_or_else(|| ServiceError::BadRequest(NOT_CONFIGURED.into()))?;
+        if self.inner.clients.is_empty() {
+            return Err(ServiceError::BadRequest(NOT_CONFIGURED.into()));
+        }
         let tenants = match only {
             Some(id) => vec![store::tenants::find(&self.inner.db, id)
                 .await?
@@ -135,7 +165,7 @@ impl SyncHandle {
             None => store::tenants::list(&self.inner.db).await?,
         };
         let run_id = store::sync_runs::create(&self.inner.db, trigger.as_str(), tenants.len() as u32, Utc::now()).await?;
-        run_tenants(&self.inner.db, &graph, &self.inner.settings, run_id, tenants).await
+        run_tenants(&self.inner.db, &self.inner.clients, &self.inner.settings, run_id, tenants).await
     }
 
     /// The id of the run in progress in this process, if any.
@@ -166,7 +196,7 @@ impl SyncHandle {
 
 async fn run_tenants(
     db: &DatabaseConnection,
-    graph: &GraphClient,
+    clients: &GraphClients,
     settings: &SyncSettings,
     run_id: i64,
     tenants: Vec<tenant::Model>,
@@ -174,7 +204,7 @@ async fn run_tenants(
     tracing::info!(sync.run_id = run_id, tenants = tenants.len(), "sync run {run_id} started");
     let mut outcomes: Vec<TenantOutcome> = Vec::with_capacity(tenants.len());
     let mut results = futures::stream::iter(tenants)
-        .map(|tenant| sync_tenant(db, graph, settings, tenant))
+        .map(|tenant| sync_tenant(db, clients, settings, tenant))
         .buffer_unordered(settings.concurrency.max(1));
     let (mut failed, mut snapshots) = (0u32, 0u32);
     while let Some(outcome) = results.next().await {
@@ -212,7 +242,7 @@ pub fn days_to_request(latest: Option<NaiveDate>, today: NaiveDate, first_sync_d
     }
 }
 
-async fn sync_tenant(db: &DatabaseConnection, graph: &GraphClient, settings: &SyncSettings, tenant: tenant::Model) -> TenantOutcome {
+async fn sync_tenant(db: &DatabaseConnection, clients: &GraphClients, settings: &SyncSettings, tenant: tenant::Model) -> TenantOutcome {
     let started = Instant::now();
     let finish = |status: SyncStatus, message: Option<String>, snapshots: u32| TenantOutcome {
         tenant_id: tenant.tenant_id.clone(),
@@ -224,6 +254,13 @@ async fn sync_tenant(db: &DatabaseConnection, graph: &GraphClient, settings: &Sy
     let id = match TenantId::parse(&tenant.tenant_id) {
         Ok(id) => id,
         Err(e) => return finish(SyncStatus::Failed, Some(e.to_string()), 0),
+    };
+    let Some(graph) = clients.for_tenant(id.as_str()) else {
+        let message = NOT_CONFIGURED;
+        if let Err(e) = ingest::record_failure(db, &tenant, SyncStatus::Failed, message, Utc::now()).await {
+            tracing::error!(tenant.id = %id, error = %e, "could not record the sync failure of tenant {id}");
+        }
+        return finish(SyncStatus::Failed, Some(message.to_owned()), 0);
     };
     let top = days_to_request(tenant.latest_snapshot_date, Utc::now().date_naive(), settings.first_sync_days);
     let (scores, profiles) = tokio::join!(graph.secure_scores(&id, top), graph.control_profiles(&id));

@@ -11,7 +11,7 @@ use backend::service;
 use backend::testing;
 use backend::sim::{Faults, RunningSim, SimOptions, Simulator};
 use backend::store::tenants::{self, TenantInput};
-use backend::sync::{SyncHandle, SyncSettings, SyncTrigger};
+use backend::sync::{GraphClients, SyncHandle, SyncSettings, SyncTrigger};
 use chrono::Utc;
 use domain::{SyncStatus, TenantId};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
@@ -231,6 +231,40 @@ async fn background_run_reports_already_running() {
         let run = service::latest_sync_run(db).await.unwrap().unwrap();
         assert_eq!((run.id, run.tenants_done, run.tenants_total), (run_id, 6, 6));
         assert!(run.finished_at.is_some());
+        test_db.finish().await;
+    }
+    sim.shutdown();
+}
+
+#[tokio::test]
+async fn tenant_with_own_credentials_uses_them() {
+    let options = SimOptions { tenant_count: 6, client_secret: Some("right-secret".into()), ..SimOptions::default() };
+    let sim = start(options).await;
+    let client_with = |secret: &str| {
+        let config = GraphConfig::new(sim.graph_base_url(), sim.login_base_url(), "test-client".into(), Secret::new(secret));
+        GraphClient::new(config).unwrap()
+    };
+    let own = sim
+        .tenants()
+        .into_iter()
+        .find(|t| matches!(t.scenario, backend::sim::SimScenario::Normal))
+        .unwrap()
+        .tenant_id;
+    for test_db in testing::databases().await {
+        let db = &test_db.db;
+        register_all(db, &sim).await;
+        let clients = GraphClients {
+            default: Some(client_with("wrong-secret")),
+            per_tenant: [(own.as_str().to_owned(), client_with("right-secret"))].into_iter().collect(),
+        };
+        let run = SyncHandle::with_clients(db.clone(), clients, SyncSettings::default())
+            .run_now(SyncTrigger::Cli, None)
+            .await
+            .unwrap();
+        assert_eq!((run.tenants_done, run.tenants_failed), (6, 5), "{}", test_db.label);
+        let rows = service::tenant_rows(db, Utc::now()).await.unwrap();
+        let synced: Vec<&str> = rows.iter().filter(|r| r.sync_status == SyncStatus::Ok).map(|r| r.tenant_id.as_str()).collect();
+        assert_eq!(synced, [own.as_str()]);
         test_db.finish().await;
     }
     sim.shutdown();

@@ -1,12 +1,13 @@
 //! What each subcommand does.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use backend::graph::{GraphClient, GraphConfig, Secret};
 use backend::sim::{Faults, SimOptions, Simulator};
 use backend::store::tenants::{TenantInput, Upserted};
-use backend::sync::{SyncHandle, SyncSettings, SyncTrigger};
+use backend::sync::{GraphClients, SyncHandle, SyncSettings, SyncTrigger};
 use backend::AppContext;
 use chrono::Utc;
 use domain::TenantId;
@@ -131,7 +132,11 @@ async fn serve(args: ServeArgs) -> CommandResult {
     };
     announce_sign_in(&db, args.demo, addr).await?;
 
-    let sync = SyncHandle::new(db.clone(), graph, sync_settings(&config));
+    // The demo's tenants all live in the simulator, so stored per-tenant
+    // credentials (which point at Microsoft) are not used there.
+    let per_tenant = if args.demo { HashMap::new() } else { tenant_clients(&config, &db).await? };
+    let clients = GraphClients { default: graph, per_tenant };
+    let sync = SyncHandle::with_clients(db.clone(), clients, sync_settings(&config));
     let ctx = AppContext { db: db.clone(), sync: sync.clone(), demo: args.demo, login_limiter: Default::default() };
     let leptos_options = LeptosOptions::builder()
         .output_name("trust-center")
@@ -187,6 +192,22 @@ async fn configured_graph_or_stored(config: &Config, db: &DatabaseConnection) ->
         )?)),
         None => Ok(None),
     }
+}
+
+/// Clients for tenants with their own stored credentials (`trust-center
+/// credentials set --tenant ID`), read once at start.
+/// NOTE: credentials stored while the server runs apply after a restart.
+async fn tenant_clients(config: &Config, db: &DatabaseConnection) -> Result<HashMap<String, GraphClient>, CommandError> {
+    let key = load_secret_key()?;
+    let mut clients = HashMap::new();
+    for tenant in backend::store::tenants::list(db).await? {
+        let Ok(tenant_id) = TenantId::parse(&tenant.tenant_id) else { continue };
+        if let Some((client_id, secret)) = backend::auth::graph_credentials::load(db, &key, Some(&tenant_id)).await? {
+            let client = graph_client(config, config.graph_base_url.clone(), config.graph_login_url.clone(), client_id, secret)?;
+            clients.insert(tenant.tenant_id.clone(), client);
+        }
+    }
+    Ok(clients)
 }
 
 /// The AES-256-GCM key that seals stored Graph credentials: from
@@ -295,10 +316,16 @@ async fn sync(args: SyncArgs) -> CommandResult {
     let config = Config::from_env()?;
     let only = args.tenant.as_deref().map(TenantId::parse).transpose()?;
     let db = open_database(&config, false).await?;
-    let graph = configured_graph_or_stored(&config, &db).await?.ok_or_else(|| {
-        CommandError("no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (see .env.example) or run `trust-center credentials set`".into())
-    })?;
-    let handle = SyncHandle::new(db.clone(), Some(graph), sync_settings(&config));
+    let clients = GraphClients {
+        default: configured_graph_or_stored(&config, &db).await?,
+        per_tenant: tenant_clients(&config, &db).await?,
+    };
+    if clients.is_empty() {
+        return Err(CommandError(
+            "no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (see .env.example) or run `trust-center credentials set`".into(),
+        ));
+    }
+    let handle = SyncHandle::with_clients(db.clone(), clients, sync_settings(&config));
     let run = handle.run_now(SyncTrigger::Cli, only.as_ref()).await?;
     println!(
         "Sync run {}: {} ({} tenant(s), {} failed, {} snapshot(s) written, {:.1} s)",
