@@ -68,6 +68,35 @@ async fn sqlite() -> TestDb {
     TestDb { db, label: "sqlite", cleanup: Cleanup::Sqlite(dir) }
 }
 
+static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Drops test databases left by test processes that have exited (a test
+/// that panics never reaches `finish`), so they do not pile up between runs.
+/// The creating process id is the first number in each name.
+async fn drop_orphaned_databases(admin: &DatabaseConnection) {
+    use sea_orm::{DbBackend, Statement};
+    let Ok(rows) = admin
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT datname FROM pg_database WHERE datname LIKE 'tc_test_%'",
+        ))
+        .await
+    else {
+        return;
+    };
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else { continue };
+        let pid = name.trim_start_matches("tc_test_").split('_').next().unwrap_or_default();
+        let alive = pid.parse::<u32>().is_ok_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
+        }
+    }
+}
+
 async fn postgres(admin_url: &str) -> TestDb {
     let name = format!(
         "tc_test_{}_{}_{}",
@@ -76,6 +105,9 @@ async fn postgres(admin_url: &str) -> TestDb {
         fastrand::u32(..)
     );
     let admin = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    if !SWEPT.swap(true, Ordering::SeqCst) {
+        drop_orphaned_databases(&admin).await;
+    }
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
