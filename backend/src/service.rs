@@ -21,7 +21,7 @@ use crate::error::ServiceError;
 use crate::graph::wire::AverageComparativeScore;
 use crate::store;
 
-/// The portfolio overview at `now`.
+/// Builds the portfolio overview at `now`.
 pub async fn portfolio(ctx: &AppContext, now: DateTime<Utc>) -> Result<PortfolioSummary, ServiceError> {
     let rows = tenant_rows(&ctx.db, now).await?;
     let last_sync = latest_sync_run(&ctx.db).await?;
@@ -68,7 +68,7 @@ pub fn summarise(rows: &[TenantRow], last_sync: Option<SyncRunSummary>, demo: bo
     }
 }
 
-/// Every tenant's comparison row (excluded ones too, flagged), unsorted.
+/// Returns every tenant's comparison row (excluded ones too, flagged), unsorted.
 pub async fn tenant_rows(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<TenantRow>, ServiceError> {
     let tenants = tenant::Entity::find().all(db).await?;
     Ok(tenants.into_iter().map(|t| to_row(t, now)).collect())
@@ -96,7 +96,7 @@ fn to_row(t: tenant::Model, now: DateTime<Utc>) -> TenantRow {
     }
 }
 
-/// One tenant with its latest snapshot; `NotFound` for an unknown id.
+/// Returns one tenant with its latest snapshot, or `NotFound` for an unknown id.
 pub async fn tenant_detail(db: &DatabaseConnection, now: DateTime<Utc>, id: &TenantId) -> Result<TenantDetail, ServiceError> {
     let tenant = store::tenants::find(db, id)
         .await?
@@ -183,7 +183,7 @@ async fn snapshot_detail(db: &DatabaseConnection, tenant_pk: i32, snapshot: scor
     })
 }
 
-/// The newest sync run, running or finished.
+/// Returns the newest sync run, running or finished.
 pub async fn latest_sync_run(db: &DatabaseConnection) -> Result<Option<SyncRunSummary>, ServiceError> {
     store::sync_runs::latest(db).await
 }

@@ -20,7 +20,7 @@ use crate::error::ServiceError;
 use crate::graph::{GraphClient, GraphError};
 use crate::store::{self, ingest, sync_runs::TenantOutcome};
 
-/// What started a sync run.
+/// The cause of a sync run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncTrigger {
     Scheduler,
@@ -74,7 +74,7 @@ pub struct GraphClients {
 }
 
 impl GraphClients {
-    /// The client for `tenant_id`: its own when it has one, else the default.
+    /// Returns the client for `tenant_id`: its own when it has one, else the default.
     pub fn for_tenant(&self, tenant_id: &str) -> Option<&GraphClient> {
         self.per_tenant.get(tenant_id).or(self.default.as_ref())
     }
@@ -111,8 +111,8 @@ impl Drop for RunningGuard {
 const NOT_CONFIGURED: &str = "Microsoft Graph credentials are not configured: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or start the demo with `trust-center serve --demo`.";
 
 impl SyncHandle {
-    /// `graph` is `None` when no Graph credentials are configured; runs are
-    /// then rejected with a message that says how to configure them.
+    /// `graph` is `None` when no Graph credentials are configured. Runs are
+    /// then rejected with a message that explains how to configure them.
     pub fn new(db: DatabaseConnection, graph: Option<GraphClient>, settings: SyncSettings) -> Self {
         Self::with_clients(db, GraphClients { default: graph, per_tenant: HashMap::new() }, settings)
     }
@@ -168,7 +168,7 @@ impl SyncHandle {
         run_tenants(&self.inner.db, &self.inner.clients, &self.inner.settings, run_id, tenants).await
     }
 
-    /// The id of the run in progress in this process, if any.
+    /// Returns the id of the run in progress in this process, if any.
     pub fn running_run(&self) -> Option<i64> {
         self.inner.running.lock().ok().and_then(|r| *r).filter(|id| *id > 0)
     }
@@ -232,9 +232,9 @@ async fn run_tenants(
         .ok_or_else(|| ServiceError::Internal(format!("sync run {run_id} vanished")))
 }
 
-/// How many days of `secureScores` to ask for: the whole history on a first
-/// sync, afterwards the days since the newest stored snapshot plus two, at
-/// least three, so a re-sync also refreshes the last couple of days.
+/// Computes how many days of `secureScores` to request: the whole history on
+/// a first sync, afterwards the days since the newest stored snapshot plus
+/// two (at least three), so a re-sync also refreshes the last couple of days.
 pub fn days_to_request(latest: Option<NaiveDate>, today: NaiveDate, first_sync_days: u32) -> u32 {
     match latest {
         None => first_sync_days,

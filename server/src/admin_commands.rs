@@ -143,7 +143,8 @@ async fn connect() -> Result<DatabaseConnection, CommandError> {
     open_database(&config, false).await
 }
 
-async fn record(
+/// Writes an audit event for a change made from the command line.
+pub(crate) async fn record(
     db: &DatabaseConnection,
     action: &str,
     target: String,

@@ -1,4 +1,4 @@
-//! What each subcommand does.
+//! The implementation of each subcommand.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -210,7 +210,7 @@ async fn tenant_clients(config: &Config, db: &DatabaseConnection) -> Result<Hash
     Ok(clients)
 }
 
-/// The AES-256-GCM key that seals stored Graph credentials: from
+/// Loads the AES-256-GCM key that seals stored Graph credentials: from
 /// TRUST_CENTER_SECRET_KEY, else the key file under ./data/.
 fn load_secret_key() -> Result<backend::auth::SecretKey, CommandError> {
     let key_env = std::env::var(backend::auth::crypto::KEY_ENV).ok();
@@ -237,8 +237,8 @@ async fn announce_sign_in(db: &DatabaseConnection, demo: bool, addr: SocketAddr)
     Ok(())
 }
 
-/// A sync runs at start in demo mode, and otherwise when the newest run is
-/// older than the sync interval (or there is none).
+/// Decides whether to sync at start: always in demo mode, otherwise when
+/// the newest run is older than the sync interval (or there is none).
 async fn sync_due_at_start(db: &DatabaseConnection, config: &Config, demo: bool) -> bool {
     if demo {
         return true;
@@ -367,10 +367,18 @@ async fn tenant(command: TenantCommand) -> CommandResult {
         TenantCommand::Add { id, name, industry, excluded } => {
             let tenant_id = TenantId::parse(&id)?;
             let input = TenantInput { tenant_id: tenant_id.clone(), display_name: name, industry, excluded };
-            match backend::store::tenants::upsert(&db, input, Utc::now()).await? {
-                Upserted::Created => println!("Added tenant {tenant_id}."),
-                Upserted::Updated => println!("Updated tenant {tenant_id}."),
-            }
+            let detail = format!("excluded={excluded}");
+            let action = match backend::store::tenants::upsert(&db, input, Utc::now()).await? {
+                Upserted::Created => {
+                    println!("Added tenant {tenant_id}.");
+                    "tenant.added"
+                }
+                Upserted::Updated => {
+                    println!("Updated tenant {tenant_id}.");
+                    "tenant.updated"
+                }
+            };
+            crate::admin_commands::record(&db, action, format!("tenant:{tenant_id}"), Some(detail), Utc::now()).await?;
         }
         TenantCommand::List { json } => {
             let tenants = backend::store::tenants::list(&db).await?;
@@ -407,6 +415,7 @@ async fn tenant(command: TenantCommand) -> CommandResult {
         TenantCommand::Remove { id } => {
             let tenant_id = TenantId::parse(&id)?;
             if backend::store::tenants::remove(&db, &tenant_id).await? {
+                crate::admin_commands::record(&db, "tenant.removed", format!("tenant:{tenant_id}"), None, Utc::now()).await?;
                 println!("Removed tenant {tenant_id} and its stored snapshots.");
             } else {
                 return Err(CommandError(format!("tenant {tenant_id} is not registered (see `trust-center tenant list`)")));

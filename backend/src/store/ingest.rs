@@ -19,7 +19,7 @@ use serde_json::json;
 use crate::entity::{control_description, control_profile, control_score, score_snapshot, tenant};
 use crate::graph::wire::{ControlProfile, SecureScoreRecord};
 
-/// What one ingestion wrote.
+/// The result of one ingestion.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IngestOutcome {
     pub snapshots_written: u32,

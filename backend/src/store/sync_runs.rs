@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::entity::sync_run;
 use crate::error::ServiceError;
 
-/// How one tenant fared in a run.
+/// The result of one tenant in a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantOutcome {
