@@ -187,3 +187,77 @@ async fn snapshot_detail(db: &DatabaseConnection, tenant_pk: i32, snapshot: scor
 pub async fn latest_sync_run(db: &DatabaseConnection) -> Result<Option<SyncRunSummary>, ServiceError> {
     store::sync_runs::latest(db).await
 }
+
+/// Builds the categories view from each included tenant's latest snapshot:
+/// one query for the tenants and one for their latest snapshots.
+pub async fn categories(db: &DatabaseConnection) -> Result<domain::categories::CategoriesReport, ServiceError> {
+    use domain::categories::{summarise as summarise_categories, CategoriesReport, TenantCategories};
+    use sea_orm::sea_query::Query;
+
+    let tenants: HashMap<i32, tenant::Model> = tenant::Entity::find()
+        .filter(tenant::Column::Excluded.eq(false))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let latest_ids = Query::select()
+        .column(tenant::Column::LatestSnapshotId)
+        .from(tenant::Entity)
+        .and_where(tenant::Column::Excluded.eq(false))
+        .and_where(tenant::Column::LatestSnapshotId.is_not_null())
+        .to_owned();
+    let snapshots: Vec<(i32, chrono::NaiveDate, serde_json::Value, serde_json::Value)> = score_snapshot::Entity::find()
+        .select_only()
+        .column(score_snapshot::Column::TenantId)
+        .column(score_snapshot::Column::SnapshotDate)
+        .column(score_snapshot::Column::CategoryScores)
+        .column(score_snapshot::Column::ComparativeScores)
+        .filter(score_snapshot::Column::Id.in_subquery(latest_ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    let as_of = snapshots.iter().map(|s| s.1).max();
+    let inputs: Vec<TenantCategories> = snapshots
+        .into_iter()
+        .filter_map(|(tenant_pk, _, categories, comparative)| {
+            let tenant = tenants.get(&tenant_pk)?;
+            let comparative: Vec<AverageComparativeScore> = serde_json::from_value(comparative).unwrap_or_default();
+            Some(TenantCategories {
+                tenant_id: tenant.tenant_id.clone(),
+                display_name: tenant.display_name.clone(),
+                categories: serde_json::from_value(categories).unwrap_or_default(),
+                all_tenants: peer_categories(&comparative, "AllTenants"),
+                similar_seats: peer_categories(&comparative, "TotalSeats"),
+            })
+        })
+        .collect();
+    Ok(CategoriesReport {
+        tenants_included: inputs.len() as u32,
+        categories: summarise_categories(&inputs),
+        as_of,
+    })
+}
+
+/// Microsoft's per-category averages of one basis as percentages (score over
+/// maximum); categories whose maximum is missing or 0 are left out.
+fn peer_categories(comparative: &[AverageComparativeScore], basis: &str) -> Vec<(domain::Category, f64)> {
+    let Some(entry) = comparative.iter().find(|c| c.basis.as_deref().is_some_and(|b| b.eq_ignore_ascii_case(basis))) else {
+        return Vec::new();
+    };
+    [
+        (domain::Category::Identity, entry.identity_score, entry.identity_score_max),
+        (domain::Category::Data, entry.data_score, entry.data_score_max),
+        (domain::Category::Device, entry.device_score, entry.device_score_max),
+        (domain::Category::Apps, entry.apps_score, entry.apps_score_max),
+        (domain::Category::Infrastructure, entry.infrastructure_score, entry.infrastructure_score_max),
+    ]
+    .into_iter()
+    .filter_map(|(category, points, max)| {
+        let (points, max) = (points?, max?);
+        // A negative value is Graph's "no benchmark" marker.
+        (points >= 0.0).then(|| score::percentage(points, max)).flatten().map(|pct| (category, pct))
+    })
+    .collect()
+}

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod category;
+pub mod categories;
 pub mod dto;
 pub mod score;
 pub mod sort;

@@ -160,6 +160,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET {BASE}/tenants"                             => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/tenants/{A}"                         => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/openapi.json"                        => [U,   A,   A,   A,   A,   A,   A,   U];
+    "GET {BASE}/categories"                          => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/audit"                               => [U,   F,   F,   A,   F,   F,   A,   U];
 };
 
@@ -489,7 +490,7 @@ fn matrix_covers_every_route_and_principal() {
         let path = format!("POST /api/{endpoint}");
         assert!(routes.iter().any(|r| *r == path || r.starts_with(&format!("{path} |"))), "{endpoint} missing");
     }
-    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "audit"] {
+    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "audit"] {
         assert!(routes.contains(&format!("GET {{BASE}}/{rest}").as_str()), "{rest} missing");
     }
     for page in ["/", "/tenants", "/tenants/{A}", "/admin/users", "/admin/tokens", "/admin/audit", "/login", "/client/{LINK}"] {

@@ -146,6 +146,27 @@ async fn tenant_detail_has_categories_and_controls() {
 }
 
 #[tokio::test]
+async fn categories_average_tenant_percentages() {
+    for test_db in testing::databases().await {
+        let app = app(&test_db).await;
+        let (status, body) = get(&app, &format!("{BASE}/categories")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["tenantsIncluded"], json!(4), "{}", test_db.label);
+        let names: Vec<&str> = body["categories"].as_array().unwrap().iter().map(|c| c["category"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Identity", "Data", "Device", "Apps"]);
+        let identity = &body["categories"][0];
+        // Every control is Identity: 92, 82 (41 of 50), 74 and 48 % give 74.
+        assert_eq!(identity["portfolioAverage"], json!(74.0));
+        assert_eq!(identity["tenantsWithData"], json!(4));
+        assert_eq!(identity["peerAllTenants"], Value::Null, "no comparative scores were ingested");
+        let weakest: Vec<&str> = identity["weakestTenants"].as_array().unwrap().iter().map(|t| t["tenantId"].as_str().unwrap()).collect();
+        assert_eq!(weakest, [DELTA, CHARLIE, BRAVO, ALPHA]);
+        assert_eq!(body["categories"][1]["portfolioAverage"], Value::Null);
+        test_db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn bad_input_gets_4xx_envelopes() {
     for test_db in testing::databases().await {
         let app = app(&test_db).await;
@@ -193,6 +214,7 @@ async fn openapi_lists_every_route() {
         paths.sort_unstable();
         assert_eq!(paths, [
             "/api/addons/trust-center/security-score/audit",
+            "/api/addons/trust-center/security-score/categories",
             "/api/addons/trust-center/security-score/portfolio",
             "/api/addons/trust-center/security-score/tenants",
             "/api/addons/trust-center/security-score/tenants/{tenantId}",

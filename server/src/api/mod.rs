@@ -2,6 +2,7 @@
 //! OpenAPI document generated from the handlers' annotations.
 
 pub mod audit;
+pub mod categories;
 pub mod error;
 pub mod portfolio;
 pub mod query;
@@ -30,6 +31,7 @@ pub const BASE_PATH: &str = "/api/addons/trust-center/security-score";
     tags(
         (name = "portfolio", description = "Portfolio-wide figures"),
         (name = "tenants", description = "Managed tenants and their latest snapshot"),
+        (name = "analytics", description = "Categories across the portfolio"),
         (name = "audit", description = "Security-relevant changes, for admins"),
     )
 )]
@@ -57,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(portfolio::get_portfolio))
         .routes(routes!(tenants::list_tenants))
         .routes(routes!(tenants::get_tenant))
+        .routes(routes!(categories::get_categories))
         .routes(routes!(audit::list_audit));
     let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(BASE_PATH, inner)
