@@ -13,15 +13,6 @@ use crate::server_fns::admin::{list_users, CreateUser};
 pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let users = Resource::new(move || create.version().get(), |_| list_users());
-    let create_message = move || match create.value().get() {
-        Some(Ok(user)) => Some((format!("Added {} as {}.", user.email, user.role.label()), false)),
-        Some(Err(error)) => Some((error.to_string(), true)),
-        None => None,
-    };
-    let role_options = Role::ALL
-        .into_iter()
-        .map(|role| view! { <option value=role.as_str() selected=role == Role::Viewer>{role.label()}</option> })
-        .collect_view();
 
     view! {
         <Title text="Users"/>
@@ -37,12 +28,34 @@ pub fn UsersPage() -> impl IntoView {
                 match users.await {
                     Ok(users) => {
                         let rows = users.into_iter().map(|user| view! { <UserRow user/> }).collect_view();
-                        view! { <UsersTable rows/> }.into_any()
+                        // The form shows only to callers that may list users (admins).
+                        view! {
+                            <UsersTable rows/>
+                            <NewUserForm create/>
+                        }
+                        .into_any()
                     }
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// The form that adds an account.
+#[component]
+fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+    let create_message = move || match create.value().get() {
+        Some(Ok(user)) => Some((format!("Added {} as {}.", user.email, user.role.label()), false)),
+        Some(Err(error)) => Some((error.to_string(), true)),
+        None => None,
+    };
+    let role_options = Role::ALL
+        .into_iter()
+        .map(|role| view! { <option value=role.as_str() selected=role == Role::Viewer>{role.label()}</option> })
+        .collect_view();
+
+    view! {
         <section class="panel" aria-labelledby="new-user-heading">
             <h2 id="new-user-heading">"Add a user"</h2>
             <ActionForm action=create attr:class="inline-form">
