@@ -21,18 +21,18 @@
 //!    settings give the same numbers) and read by
 //!    `graph::wire::parse_secure_scores`; each tenant also gets one control
 //!    profile per control, read by `graph::wire::parse_control_profiles`.
-//! 3. Times each `ingest_tenant` call, then runs `service::tenant_rows`,
-//!    `service::summarise` over its rows (the portfolio figures) and
-//!    `service::tenant_detail` for a random tenant, a number of times each,
-//!    and prints the median and 95th percentile in milliseconds, the row
-//!    counts and the size of the database.
+//! 3. Times each `ingest_tenant` call. Then it runs `service::tenant_rows`,
+//!    `service::summarise` over those rows (the portfolio figures) and
+//!    `service::tenant_detail` for a random tenant, `BENCH_ITERATIONS` times
+//!    each. It prints the median and 95th percentile in milliseconds, the
+//!    row counts and the size of the database.
 //!
-//! Real tenants have 50 to 70 scored controls per snapshot; this load gives
-//! each record `BENCH_CONTROLS` (default 10) so that a full load finishes in
-//! minutes. Control rows are therefore under-represented by a factor of 5
-//! to 7, and so is the database size. The overview queries read only the
-//! `tenants` table and never read control rows; the tenant page reads the
-//! controls of one snapshot.
+//! Real tenants have 50 to 70 scored controls per snapshot. This load gives
+//! each record `BENCH_CONTROLS` (default 10) to keep the load short. Control
+//! rows are therefore under-represented by a factor of 5 to 7, and so is the
+//! database size. The overview queries read only the `tenants` table and
+//! never read control rows. The tenant page reads the controls of one
+//! snapshot.
 //!
 //! Settings (environment variables):
 //!
@@ -47,6 +47,10 @@
 //! | `BENCH_DATABASE_URL` | unset | PostgreSQL server URL ending in `/DATABASE`; adds a PostgreSQL run |
 //! | `BENCH_SKIP_SQLITE` | unset | `1` skips the SQLite run |
 //! | `BENCH_KEEP` | unset | `1` keeps the SQLite file and the PostgreSQL database |
+//!
+//! NOTE: the defaults (5,000 tenants x 730 days) take roughly 30 minutes
+//! on SQLite and 50 on PostgreSQL on 2 cores. These are estimates from
+//! 40-tenant runs, so docs/benchmarks.md lists the load that was measured.
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -63,7 +67,7 @@ use serde_json::{json, Value};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
-/// The newest snapshot day; every run uses the same dates.
+/// The newest snapshot day. Every run uses the same dates.
 const NEWEST_DAY: &str = "2026-12-03";
 /// "Now" for the queries: the morning after the newest snapshot, so no
 /// tenant is stale.
@@ -190,7 +194,7 @@ impl Settings {
     }
 }
 
-/// The tenant id of the tenant at `index`: a GUID derived from the index.
+/// Returns the tenant id of the tenant at `index`, a GUID built from the index.
 fn tenant_id(index: usize) -> String {
     let n = index as u64 + 1;
     format!("be0c4000-0000-4000-8000-{n:012x}")
@@ -200,7 +204,7 @@ fn display_name(index: usize) -> String {
     format!("Benchmark Customer {:04}", index + 1)
 }
 
-/// Everything the generator decides once per tenant.
+/// Per-tenant choices of the generator.
 struct Plan {
     /// Points each control can reach.
     max: Vec<f64>,
@@ -210,8 +214,8 @@ struct Plan {
     fixed_on: Vec<Option<u32>>,
     /// Day on which a fully implemented control drops back to half, if ever.
     regressed_on: Vec<Option<u32>>,
-    /// Points of the controls that are not in the records (real tenants have
-    /// 50-70), so the tenant's totals stay at a realistic size.
+    /// Points of the controls left out of the records. Real tenants have 50-70
+    /// controls, and these points keep the tenant's totals at a realistic size.
     other_max: f64,
     other_start: f64,
     other_drift: f64,
@@ -255,8 +259,8 @@ fn day_string(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
-/// The `secureScores` answer for the tenant at `index`: `days` records,
-/// newest first.
+/// Builds the `secureScores` response for the tenant at `index`: `days`
+/// records, newest first.
 fn secure_scores_json(index: usize, days: u32, settings: &Settings, newest: NaiveDate) -> Vec<u8> {
     let id = tenant_id(index);
     let plan = plan(index, days, settings.controls);
@@ -321,7 +325,7 @@ fn secure_scores_json(index: usize, days: u32, settings: &Settings, newest: Naiv
     json!({ "value": records }).to_string().into_bytes()
 }
 
-/// The `secureScoreControlProfiles` answer: one profile per scored control.
+/// Builds the `secureScoreControlProfiles` response: one profile per scored control.
 fn control_profiles_json(index: usize, settings: &Settings) -> Vec<u8> {
     let id = tenant_id(index);
     let profiles: Vec<Value> = CONTROLS
@@ -351,7 +355,7 @@ fn control_profiles_json(index: usize, settings: &Settings) -> Vec<u8> {
     json!({ "value": profiles }).to_string().into_bytes()
 }
 
-/// Median and 95th percentile (nearest rank) of `samples`, in milliseconds.
+/// Summary of timing samples in milliseconds, with the 95th percentile by nearest rank.
 struct Stats {
     count: usize,
     median: f64,
@@ -360,6 +364,7 @@ struct Stats {
     total: f64,
 }
 
+/// Computes the count, median, 95th percentile, maximum and sum of `samples`.
 fn stats(samples: &[Duration]) -> Stats {
     let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
     ms.sort_by(|a, b| a.total_cmp(b));
@@ -374,10 +379,10 @@ fn stats(samples: &[Duration]) -> Stats {
     }
 }
 
-fn print_stats(what: &str, samples: &[Duration]) {
+fn print_stats(label: &str, samples: &[Duration]) {
     let s = stats(samples);
     println!(
-        "  {what:<42} n={:<5} median {:>10.3} ms   p95 {:>10.3} ms   max {:>10.3} ms",
+        "  {label:<42} n={:<5} median {:>10.3} ms   p95 {:>10.3} ms   max {:>10.3} ms",
         s.count, s.median, s.p95, s.max
     );
 }
@@ -395,7 +400,7 @@ async fn count(db: &DatabaseConnection, table: &str) -> BenchResult<i64> {
     Ok(row.try_get::<i64>("", "n")?)
 }
 
-/// Where the database lives, for its size and its removal.
+/// Location of the benchmark database, used to report its size and to remove it.
 enum Target {
     Sqlite { dir: PathBuf, file: PathBuf },
     Postgres { admin_url: String, name: String },
@@ -426,17 +431,17 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
 
     let mut ingest_full = Vec::new();
     let mut ingest_short = Vec::new();
-    let mut generate = Duration::ZERO;
+    let mut preparation = Duration::ZERO;
     let load_started = Instant::now();
     for index in 0..settings.tenants {
         let days = settings.days_of(index);
-        let made = Instant::now();
+        let prepare_started = Instant::now();
         let scores = parse_secure_scores(&secure_scores_json(index, days, settings, newest))?;
         let profiles = parse_control_profiles(&control_profiles_json(index, settings))?;
         let tenant = tenants::find(db, &TenantId::parse(&tenant_id(index))?)
             .await?
             .ok_or("a registered tenant is missing")?;
-        generate += made.elapsed();
+        preparation += prepare_started.elapsed();
 
         let timed = Instant::now();
         let outcome = ingest_tenant(db, &tenant, &scores.records, Some(&profiles.profiles), &[], now).await?;
@@ -462,7 +467,7 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
         "ingest: {:.1} s inside ingest_tenant ({:.1} s wall clock, of which {:.1} s generating and parsing JSON and looking up the tenant)",
         ingest_total.as_secs_f64(),
         load_wall.as_secs_f64(),
-        generate.as_secs_f64()
+        preparation.as_secs_f64()
     );
     if !ingest_full.is_empty() {
         print_stats(&format!("ingest_tenant, {} days", settings.days), &ingest_full);
@@ -476,7 +481,7 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
     }
 
     if let Target::Sqlite { .. } = target {
-        // Move the WAL into the main file so the size below is the database's.
+        // Checkpoint the WAL into the main file, so the file size below is the whole database.
         db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
     }
     for table in ["tenants", "score_snapshots", "control_scores", "control_profiles", "control_descriptions"] {
@@ -501,8 +506,8 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
         }
     }
 
-    // Queries. Two untimed runs first so that the pool's connections and the
-    // statement caches are warm, as on a running server.
+    // Two untimed runs come first, so the pool's connections and statement
+    // caches are warm, as on a running server.
     for _ in 0..2 {
         service::tenant_rows(db, now).await?;
     }
