@@ -1,4 +1,4 @@
-//! Who is calling, and what they may do.
+//! The caller of a request, and what it may do.
 //!
 //! The server's authentication middleware resolves every request's caller
 //! into a [`Principal`] and stores it in the request extensions. Server
@@ -51,7 +51,7 @@ pub mod ssr {
             .unwrap_or(Principal::Anonymous)
     }
 
-    /// Returns the caller when it holds `permission`. Rejects an anonymous
+    /// Returns the caller when it has `permission`. Rejects an anonymous
     /// caller with 401 and any other caller without the permission with 403,
     /// and sets that status on the current response.
     pub fn require(permission: Permission) -> Result<Principal, AppError> {

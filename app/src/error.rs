@@ -27,7 +27,7 @@ pub enum AppError {
     /// The caller is signed in but lacks the permission (HTTP 403).
     #[error("{0}")]
     Forbidden(String),
-    /// Too many failed attempts; the message says when to try again (HTTP 429).
+    /// Too many failed attempts. The message tells when to try again (HTTP 429).
     #[error("{0}")]
     TooManyRequests(String),
     /// The server failed, and only the server log contains the cause (HTTP 500).

@@ -34,7 +34,7 @@ pub fn request_is_https() -> bool {
     forwarded_https || parts.uri.scheme_str() == Some("https")
 }
 
-/// Returns the site's origin as the browser sees it, `https://host:port`,
+/// Returns the site's origin as the browser uses it, `https://host:port`,
 /// built from the `Host` header.
 pub fn request_origin() -> Option<String> {
     let parts = use_context::<Parts>()?;

@@ -11,7 +11,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/trust-center.db?mode=rwc";
 
 /// Opens a pool on `url`. SQLite files get WAL journaling, a busy timeout
-/// and their folder created; `max_connections` sizes the pool explicitly
+/// and their folder created. `max_connections` sizes the pool explicitly
 /// because SeaORM would otherwise give SQLite a single connection.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {

@@ -52,9 +52,9 @@ pub enum StartOutcome {
 pub struct SyncSettings {
     /// Tenants synced at the same time.
     pub concurrency: usize,
-    /// Days of history asked for on a tenant's first sync. Graph keeps about
-    /// 90 days; asking for 91 (today and the 90 days before) takes the oldest
-    /// record too when Graph still has it, so a 90-day change exists at once.
+    /// Days of history requested on a tenant's first sync. Graph keeps about
+    /// 90 days. Requesting 91 (today and the 90 days before) also takes the
+    /// oldest record when Graph still has it, so a 90-day change exists at once.
     pub first_sync_days: u32,
 }
 

@@ -152,7 +152,7 @@ impl TestDb {
     }
 }
 
-/// The folder of real Graph captures beside the checkout, when present.
+/// Returns the folder of real Graph captures beside the checkout, when present.
 pub fn shared_fixtures() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/graph");
     if dir.is_dir() {

@@ -161,7 +161,7 @@ fn documented_invalid_examples_are_rejected_with_a_reason() {
     let response = parse_control_profiles(&read(&dir, "docs_v1.0_update_secureScoreControlProfile_prefer_response.AS_DOCUMENTED_INVALID.txt"));
     assert!(matches!(response, Err(PayloadError::NotJson { .. })), "{response:?}");
 
-    // The PATCH request body is JSON but not a list answer.
+    // The PATCH request body is JSON but not a list response.
     let request = parse_control_profiles(&read(&dir, "docs_v1.0_update_secureScoreControlProfile_request.json"));
     assert_eq!(request, Err(PayloadError::NoValueArray { resource: "secureScoreControlProfiles" }));
 }

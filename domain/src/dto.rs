@@ -5,20 +5,20 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// How the last sync of a tenant went.
+/// The outcome of a tenant's last sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SyncStatus {
     NeverSynced,
     Ok,
-    /// Graph answered, but with no snapshot (`{"value": []}`).
+    /// Graph returned no snapshot (`{"value": []}`).
     NoData,
     /// The token request failed: admin consent is missing or was revoked.
     ConsentMissing,
-    /// Graph answered 403: a permission or licence is missing.
+    /// Graph returned 403 because a permission or licence is missing.
     AccessDenied,
-    /// Retries ran out on 429 answers.
+    /// Retries ran out on 429 responses.
     Throttled,
     /// Any other failure (Graph 5xx, timeout, malformed payload).
     Failed,
@@ -141,7 +141,7 @@ pub struct TenantRow {
     pub last_snapshot_date: Option<NaiveDate>,
     pub stale: bool,
     pub sync_status: SyncStatus,
-    /// Why the last sync failed, in words a person can act on.
+    /// The reason the last sync failed, in words a person can act on.
     pub sync_message: Option<String>,
     pub last_synced_at: Option<DateTime<Utc>>,
 }
@@ -236,7 +236,7 @@ pub struct TenantDetail {
     pub latest_snapshot: Option<SnapshotDetail>,
 }
 
-/// How a sync run went, for people and scripts.
+/// The progress and outcome of a sync run, for people and scripts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]

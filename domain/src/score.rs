@@ -45,7 +45,7 @@ impl DailyScore {
 /// A change in percentage points between two snapshots, split into what the
 /// tenant did (points gained or lost) and what Microsoft did (maximum drift).
 ///
-/// `change = points_effect + max_drift` holds exactly:
+/// `change = points_effect + max_drift` is exact:
 /// c1/m1 - c0/m0 = (c1 - c0)/m1 + (c0/m1 - c0/m0).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -90,12 +90,12 @@ pub fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
     (count > 0).then(|| sum / count as f64)
 }
 
-/// Whether a snapshot created at `created` is stale at `now`.
+/// Returns whether a snapshot created at `created` is stale at `now`.
 pub fn is_stale(created: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now - created > Duration::hours(STALE_AFTER_HOURS)
 }
 
-/// Where a scored control's maximum came from.
+/// The source of a scored control's maximum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum MaxSource {

@@ -30,7 +30,7 @@ impl TenantSort {
         Self::LastSnapshotDate,
     ];
 
-    /// The query-string name, equal to the JSON field name.
+    /// Returns the query-string name, equal to the JSON field name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::DisplayName => "displayName",

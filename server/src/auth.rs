@@ -2,7 +2,7 @@
 //! [`Principal`] (session cookie, API token, or anonymous) stored in the
 //! request extensions, where REST handlers, server functions and page
 //! renders read it. Staff pages redirect anonymous visitors to the login
-//! page; REST routes answer 401 without a credential.
+//! page, and REST routes return 401 without a credential.
 
 use axum::extract::{Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, WWW_AUTHENTICATE};
@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub const SESSION_COOKIE: &str = "tc_session";
 
 /// Resolves the caller of every request. A database failure while checking a
-/// credential answers 503 instead of treating the caller as anonymous.
+/// credential returns 503 instead of treating the caller as anonymous.
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     match resolve(&state, request.headers()).await {
         Ok(principal) => {
@@ -57,7 +57,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-/// The value of cookie `name`, if the request carries it.
+/// Returns the value of cookie `name`, if the request carries it.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(COOKIE)
@@ -70,7 +70,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
-/// The caller resolved by [`authenticate`]; anonymous when the layer did not run.
+/// Returns the caller resolved by [`authenticate`], or anonymous when the layer did not run.
 pub fn principal_of(request: &Request) -> Principal {
     request.extensions().get::<Principal>().cloned().unwrap_or(Principal::Anonymous)
 }

@@ -91,16 +91,16 @@ pub struct SimArgs {
     /// Reject token requests whose client secret differs from this one.
     #[arg(long, value_name = "SECRET")]
     pub client_secret: Option<String>,
-    /// Answer 403 AccessDenied to every Graph call for this tenant (repeatable).
+    /// Return 403 AccessDenied to every Graph call for this tenant (repeatable).
     #[arg(long, value_name = "TENANT_ID")]
     pub forbidden: Vec<String>,
-    /// Answer token requests for this tenant as if admin consent were missing (repeatable).
+    /// Reject token requests for this tenant as if admin consent were missing (repeatable).
     #[arg(long, value_name = "TENANT_ID")]
     pub consent_missing: Vec<String>,
-    /// Answer the first N Graph calls for a tenant with 429 (TENANT_ID[:N], N defaults to 1; repeatable).
+    /// Return 429 to the first N Graph calls for a tenant (TENANT_ID[:N], N defaults to 1; repeatable).
     #[arg(long, value_name = "TENANT_ID[:N]")]
     pub throttle: Vec<String>,
-    /// Answer the first N Graph calls for a tenant with 503 (TENANT_ID[:N]; repeatable).
+    /// Return 503 to the first N Graph calls for a tenant (TENANT_ID[:N]; repeatable).
     #[arg(long, value_name = "TENANT_ID[:N]")]
     pub server_error: Vec<String>,
     /// Cut this tenant's response bodies in half, making them invalid JSON (repeatable).
@@ -164,7 +164,7 @@ pub enum UserCommand {
 pub enum TokenCommand {
     /// Create an API token and print it once; only its hash is stored.
     Create {
-        /// Name that says what the token is for, for example ci-export.
+        /// Name that describes what the token is for, for example ci-export.
         #[arg(long)]
         name: String,
         /// Permissions of the token: read, read_write (also change status and

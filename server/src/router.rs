@@ -19,7 +19,7 @@ use tower_http::trace::TraceLayer;
 use crate::api::{self, error::ApiError};
 use crate::state::AppState;
 
-/// Requests that take longer than this are answered 408.
+/// Requests that take longer than this get 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn router(state: AppState) -> Router {

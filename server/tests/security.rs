@@ -258,7 +258,7 @@ async fn safe_methods_pass_from_anywhere() {
             .body(Body::empty())
             .unwrap();
         let (status, _, body) = send(&app, request).await;
-        // The made-up session is unknown, so authentication answers 401; the
+        // The made-up session is unknown, so authentication returns 401. The
         // cross-site GET itself was not rejected as CSRF.
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
         assert!(!body.contains("csrf_rejected"), "{body}");

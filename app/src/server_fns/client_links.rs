@@ -90,7 +90,7 @@ pub async fn revoke_client_link(id: i64, tenant_id: Option<String>) -> Result<()
     crate::http::finish_form_post(RevokeClientLink::PATH, &page, result)
 }
 
-/// What the tenant page's client-link panel shows.
+/// The contents of the tenant page's client-link panel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientLinksPanelData {
     pub links: Vec<LinkInfo>,
@@ -100,7 +100,7 @@ pub struct ClientLinksPanelData {
 }
 
 /// Returns the panel's links for `tenant_id`, or `None` when the caller may
-/// not manage client links. Unlike [`list_client_links`] it does not answer
+/// not manage client links. Unlike [`list_client_links`] it does not return
 /// 403, because the tenant page it is part of stays readable for viewers.
 #[server(endpoint = "client_links_panel")]
 pub async fn get_client_links_panel(tenant_id: String) -> Result<Option<ClientLinksPanelData>, AppError> {

@@ -1,6 +1,6 @@
 //! Microsoft Graph Secure Score payloads, parsed tolerantly.
 //!
-//! Real answers differ from the reference pages: numbers arrive as strings,
+//! Real responses differ from the reference pages: numbers arrive as strings,
 //! `on` is "true"/"false", casing of seat-size keys varies, unknown keys
 //! appear and optional fields go missing. Everything that is not needed to
 //! place a snapshot in time and score it is optional here; what is needed
@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
-/// Why a payload could not be read.
+/// The reason a payload could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PayloadError {
     #[error("the {resource} answer is not valid JSON ({detail})")]
@@ -63,7 +63,7 @@ pub struct SecureScoreRecord {
 }
 
 impl SecureScoreRecord {
-    /// The snapshot day: the UTC date of `createdDateTime`.
+    /// Returns the snapshot day: the UTC date of `createdDateTime`.
     pub fn snapshot_date(&self) -> NaiveDate {
         self.created_date_time.date_naive()
     }
@@ -127,7 +127,7 @@ pub struct AverageComparativeScore {
 }
 
 impl AverageComparativeScore {
-    /// The average as a usable benchmark: `-1`, negative, above 100 or
+    /// Returns the average as a usable benchmark: `-1`, negative, above 100 or
     /// missing values mean "no benchmark".
     pub fn usable_average(&self) -> Option<f64> {
         self.average_score.filter(|v| (0.0..=100.0).contains(v))
@@ -177,7 +177,7 @@ pub struct ControlProfile {
 }
 
 impl ControlProfile {
-    /// The effective state: the latest `controlStateUpdates` entry by
+    /// Returns the effective state: the latest `controlStateUpdates` entry by
     /// `updatedDateTime` (entries without a date count as oldest); an empty
     /// list means `Default`.
     pub fn effective_state(&self) -> String {
@@ -206,7 +206,7 @@ pub struct ControlStateUpdate {
     pub updated_date_time: Option<DateTime<Utc>>,
 }
 
-/// Reads a `secureScores` answer. Records that fail are reported by index.
+/// Reads a `secureScores` response. Records that fail are reported by index.
 pub fn parse_secure_scores(body: &[u8]) -> Result<SecureScoresPage, PayloadError> {
     let (values, next_link) = split_page(body, "secureScores")?;
     let records = values
@@ -223,7 +223,7 @@ pub fn parse_secure_scores(body: &[u8]) -> Result<SecureScoresPage, PayloadError
     Ok(SecureScoresPage { records, next_link })
 }
 
-/// Reads a `secureScoreControlProfiles` answer.
+/// Reads a `secureScoreControlProfiles` response.
 pub fn parse_control_profiles(body: &[u8]) -> Result<ControlProfilesPage, PayloadError> {
     let (values, next_link) = split_page(body, "secureScoreControlProfiles")?;
     let profiles = values

@@ -86,8 +86,8 @@ pub async fn finish(
 
 /// Marks runs left `running` by a process that stopped as `interrupted`.
 /// NOTE: with several server instances on one PostgreSQL database this also
-/// marks a run another live instance is still doing; its own finish call
-/// then overwrites the status again.
+/// marks a run that another live instance is still doing. That instance's
+/// finish call then overwrites the status again.
 pub async fn mark_interrupted(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, ServiceError> {
     let result = sync_run::Entity::update_many()
         .col_expr(sync_run::Column::Status, sea_orm::sea_query::Expr::value("interrupted"))

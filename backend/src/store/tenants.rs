@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use crate::entity::tenant;
 use crate::error::ServiceError;
 
-/// What a person supplies when adding or updating a tenant.
+/// The fields a person supplies when adding or updating a tenant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantInput {
     pub tenant_id: TenantId,
@@ -77,7 +77,7 @@ pub async fn upsert(db: &DatabaseConnection, input: TenantInput, now: DateTime<U
     }
 }
 
-/// Every registered tenant, ordered by display name.
+/// Returns every registered tenant, ordered by display name.
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<tenant::Model>, ServiceError> {
     Ok(tenant::Entity::find().order_by_asc(tenant::Column::DisplayName).all(db).await?)
 }

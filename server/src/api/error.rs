@@ -25,7 +25,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable machine-readable code, e.g. `not_found`, `invalid_parameter`.
     pub code: String,
-    /// What went wrong and how to fix it.
+    /// A description of the failure and how to fix it.
     pub message: String,
 }
 

@@ -51,7 +51,7 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The API routes (already nested under [`BASE_PATH`]) with the OpenAPI
+/// Builds the API routes (already nested under [`BASE_PATH`]) with the OpenAPI
 /// document served at `{BASE_PATH}/openapi.json`. Every route is added here,
 /// so one authentication layer can wrap the returned router.
 pub fn router() -> Router<AppState> {
@@ -76,8 +76,8 @@ pub fn router() -> Router<AppState> {
         .route(BASE_PATH, axum::routing::any(unknown_route))
         .route(&format!("{BASE_PATH}/"), axum::routing::any(unknown_route))
         .route(&format!("{BASE_PATH}/{{*rest}}"), axum::routing::any(unknown_route))
-        // Every route above needs a credential, the OpenAPI document and the
-        // not-found answers included.
+        // Every route above needs a credential, including the OpenAPI document
+        // and the not-found responses.
         .layer(axum::middleware::from_fn(crate::auth::require_api_reader))
         .method_not_allowed_fallback(method_not_allowed)
 }

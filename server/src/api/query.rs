@@ -1,4 +1,4 @@
-//! Query-string parsing that answers 400 in the JSON envelope and names the
+//! Query-string parsing that returns 400 in the JSON envelope and names the
 //! parameter, the value and the accepted values.
 
 use std::collections::HashMap;
@@ -40,7 +40,7 @@ impl QueryParams {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
-    /// A whole number within `min..=max`, or `default` when absent.
+    /// Parses a whole number within `min..=max`, or returns `default` when absent.
     pub fn number(&self, name: &str, default: u32, min: u32, max: u32) -> Result<u32, ApiError> {
         let Some(text) = self.text(name) else {
             return Ok(default);

@@ -42,7 +42,7 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-/// The form that adds an account.
+/// Renders the form that adds an account.
 #[component]
 fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
     let create_message = move || match create.value().get() {
