@@ -1,7 +1,9 @@
 //! Everything with I/O below the HTTP edge: the store, the Graph client and
 //! simulator, and sync.
 
+pub mod analytics;
 pub mod auth;
+pub mod charts;
 pub mod context;
 pub mod db;
 pub mod entity;

@@ -9,14 +9,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use domain::score::{self, round2, round2_opt};
+use domain::text::html_to_text;
 use domain::{
-    CategoryScore, ControlScoreView, PeerAverage, PortfolioSummary, SnapshotDetail, SyncRunSummary, SyncStatus, TenantDetail,
+    CategoryComparison, CategoryScore, ControlScoreView, DataQualityNote, PeerAverage, PortfolioSummary, SnapshotDetail, SyncRunSummary, SyncStatus, TenantDetail,
     TenantId, TenantRef, TenantRow,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::analytics;
 use crate::context::AppContext;
-use crate::entity::{control_profile, control_score, score_snapshot, tenant};
+use crate::entity::{control_description, control_profile, control_score, score_snapshot, tenant};
 use crate::error::ServiceError;
 use crate::graph::wire::AverageComparativeScore;
 use crate::store;
@@ -71,7 +73,9 @@ pub fn summarise(rows: &[TenantRow], last_sync: Option<SyncRunSummary>, demo: bo
 /// Returns every tenant's comparison row (excluded ones too, flagged), unsorted.
 pub async fn tenant_rows(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<TenantRow>, ServiceError> {
     let tenants = tenant::Entity::find().all(db).await?;
-    Ok(tenants.into_iter().map(|t| to_row(t, now)).collect())
+    let mut rows: Vec<TenantRow> = tenants.into_iter().map(|t| to_row(t, now)).collect();
+    analytics::apply_industry_ranks(&mut rows);
+    Ok(rows)
 }
 
 fn to_row(t: tenant::Model, now: DateTime<Utc>) -> TenantRow {
@@ -88,6 +92,9 @@ fn to_row(t: tenant::Model, now: DateTime<Utc>) -> TenantRow {
         trend30d: round2_opt(t.trend30d),
         trend90d: round2_opt(t.trend90d),
         industry_rank: None,
+        industry_rank_label: None,
+        industry_position: None,
+        industry_peers: None,
         last_snapshot_date: t.latest_snapshot_date,
         stale: t.latest_created_at.is_some_and(|created| score::is_stale(created, now)),
         sync_status,
@@ -105,14 +112,139 @@ pub async fn tenant_detail(db: &DatabaseConnection, now: DateTime<Utc>, id: &Ten
         Some(snapshot_id) => score_snapshot::Entity::find_by_id(snapshot_id).one(db).await?,
         None => None,
     };
+    let (history, max_score_changes) = match &snapshot {
+        Some(snapshot) => analytics::tenant_history(db, tenant.id, snapshot.snapshot_date).await?,
+        None => (Vec::new(), Vec::new()),
+    };
+    let comparative: Vec<AverageComparativeScore> = snapshot
+        .as_ref()
+        .and_then(|s| serde_json::from_value(s.comparative_scores.clone()).ok())
+        .unwrap_or_default();
     let latest_snapshot = match snapshot {
         Some(snapshot) => Some(snapshot_detail(db, tenant.id, snapshot).await?),
         None => None,
     };
+    let category_comparison = match &latest_snapshot {
+        Some(latest) => compare_categories(&latest.categories, &categories(db).await?, &comparative),
+        None => Vec::new(),
+    };
+    let mut row = to_row(tenant, now);
+    rank_one(db, &mut row).await?;
+    let data_quality = data_quality_notes(&row, latest_snapshot.as_ref());
     Ok(TenantDetail {
-        tenant: to_row(tenant, now),
+        tenant: row,
         latest_snapshot,
+        history,
+        max_score_changes,
+        category_comparison,
+        data_quality,
     })
+}
+
+/// Fills the industry rank of one row from its industry's included tenants.
+async fn rank_one(db: &DatabaseConnection, row: &mut TenantRow) -> Result<(), ServiceError> {
+    let Some(industry) = row.industry.clone() else {
+        return Ok(());
+    };
+    let peers: Vec<(String, Option<String>, Option<f64>)> = tenant::Entity::find()
+        .select_only()
+        .column(tenant::Column::TenantId)
+        .column(tenant::Column::Industry)
+        .column(tenant::Column::Percentage)
+        .filter(tenant::Column::Excluded.eq(false))
+        .filter(tenant::Column::Industry.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let key = industry.trim().to_lowercase();
+    let keyed: Vec<(String, Option<String>, f64)> = peers
+        .into_iter()
+        .filter(|(_, i, _)| i.as_deref().is_some_and(|i| i.trim().to_lowercase() == key))
+        .filter_map(|(id, i, pct)| Some((id, i, round2(pct?))))
+        .collect();
+    if let Some(rank) = domain::benchmarks::industry_ranks(&keyed).remove(&row.tenant_id) {
+        if !row.excluded {
+            row.industry_rank = Some(rank.percentile);
+            row.industry_rank_label = Some(rank.label);
+            row.industry_position = Some(rank.position);
+            row.industry_peers = Some(rank.peers);
+        }
+    }
+    Ok(())
+}
+
+/// The tenant's categories beside the portfolio's and Microsoft's averages.
+fn compare_categories(
+    own: &[CategoryScore],
+    portfolio: &domain::categories::CategoriesReport,
+    comparative: &[AverageComparativeScore],
+) -> Vec<CategoryComparison> {
+    let all_tenants = peer_categories(comparative, "AllTenants");
+    let similar_seats = peer_categories(comparative, "TotalSeats");
+    let peer = |list: &[(domain::Category, f64)], category: &domain::Category| {
+        list.iter().find(|(c, _)| c == category).map(|(_, v)| round2(*v))
+    };
+    let mut names: Vec<String> = portfolio.categories.iter().map(|c| c.category.clone()).collect();
+    for category in own {
+        if !names.contains(&category.category) && category.max_points > 0.0 {
+            names.push(category.category.clone());
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let parsed = domain::Category::from_graph(&name);
+            let mine = own.iter().find(|c| domain::Category::from_graph(&c.category) == parsed);
+            CategoryComparison {
+                percentage: mine.and_then(|c| c.percentage),
+                points: mine.map_or(0.0, |c| c.points),
+                max_points: mine.map_or(0.0, |c| c.max_points),
+                portfolio_average: portfolio.categories.iter().find(|c| c.category == name).and_then(|c| c.portfolio_average),
+                peer_all_tenants: peer(&all_tenants, &parsed),
+                peer_similar_seats: peer(&similar_seats, &parsed),
+                category: name,
+            }
+        })
+        .collect()
+}
+
+/// Notes that make a tenant's numbers less certain, most important first.
+fn data_quality_notes(row: &TenantRow, latest: Option<&SnapshotDetail>) -> Vec<DataQualityNote> {
+    let note = |code: &str, message: String| DataQualityNote { code: code.to_owned(), message };
+    let mut notes = Vec::new();
+    let Some(latest) = latest else {
+        return notes;
+    };
+    if row.stale {
+        notes.push(note(
+            "stale",
+            format!(
+                "The newest snapshot is from {} (created {}), more than {} hours ago: check the tenant's sync status.",
+                latest.snapshot_date,
+                latest.created_date_time.format("%Y-%m-%d %H:%M UTC"),
+                score::STALE_AFTER_HOURS
+            ),
+        ));
+    }
+    let unmatched: u32 = latest.categories.iter().map(|c| c.unmatched_controls).sum();
+    if unmatched > 0 {
+        notes.push(note(
+            "unmatched_controls",
+            format!(
+                "{unmatched} scored control(s) have no improvement-action profile and no usable scoreInPercentage: their points count, their maximum is unknown, so category percentages may read high."
+            ),
+        ));
+    }
+    if latest.peer_averages.is_empty() {
+        notes.push(note(
+            "no_benchmark",
+            "Microsoft returned no usable peer average for this snapshot (no averageComparativeScores, or -1 values): peer comparisons are left empty.".to_owned(),
+        ));
+    }
+    for warning in &latest.warnings {
+        notes.push(note("ingestion_warning", warning.clone()));
+    }
+    notes
 }
 
 async fn snapshot_detail(db: &DatabaseConnection, tenant_pk: i32, snapshot: score_snapshot::Model) -> Result<SnapshotDetail, ServiceError> {
@@ -133,6 +265,16 @@ async fn snapshot_detail(db: &DatabaseConnection, tenant_pk: i32, snapshot: scor
         .into_iter()
         .collect();
 
+    let descriptions: HashMap<String, String> = control_description::Entity::find()
+        .select_only()
+        .column(control_description::Column::ControlName)
+        .column(control_description::Column::Description)
+        .filter(control_description::Column::TenantId.eq(tenant_pk))
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let categories: Vec<CategoryScore> = serde_json::from_value(snapshot.category_scores.clone()).unwrap_or_default();
     let comparative: Vec<AverageComparativeScore> = serde_json::from_value(snapshot.comparative_scores.clone()).unwrap_or_default();
     let peer_averages = comparative
@@ -168,13 +310,14 @@ async fn snapshot_detail(db: &DatabaseConnection, tenant_pk: i32, snapshot: scor
             .into_iter()
             .map(|c| ControlScoreView {
                 title: titles.get(&c.control_name).cloned().flatten(),
+                description: descriptions.get(&c.control_name).map(|d| html_to_text(d)).filter(|d| !d.is_empty()),
                 control_name: c.control_name,
                 category: c.control_category,
                 score: round2(c.score),
                 max_score: round2_opt(c.max_score),
                 max_source: c.max_source,
                 score_in_percentage: round2_opt(c.score_in_percentage),
-                implementation_status: c.implementation_status,
+                implementation_status: c.implementation_status.map(|s| html_to_text(&s)).filter(|s| !s.is_empty()),
                 last_synced: c.last_synced,
             })
             .collect(),

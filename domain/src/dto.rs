@@ -136,8 +136,20 @@ pub struct TenantRow {
     pub trend7d: Option<f64>,
     pub trend30d: Option<f64>,
     pub trend90d: Option<f64>,
-    /// Percentile within the tenant's industry; null until enough peers have data.
+    /// Position within the tenant's industry as a share of its tenants with
+    /// data (position / tenants x 100; lower is better, 1 of 8 is 12.5).
+    /// Null when the industry has fewer than 5 tenants with data. Method:
+    /// `domain::benchmarks::RANK_METHOD`.
     pub industry_rank: Option<f64>,
+    /// "Top 13%" or "Bottom 50%"; null with `industryRank`.
+    #[serde(default)]
+    pub industry_rank_label: Option<String>,
+    /// 1 for the industry's highest percentage; equal percentages share a position.
+    #[serde(default)]
+    pub industry_position: Option<u32>,
+    /// Tenants of the industry with data.
+    #[serde(default)]
+    pub industry_peers: Option<u32>,
     pub last_snapshot_date: Option<NaiveDate>,
     pub stale: bool,
     pub sync_status: SyncStatus,
@@ -194,6 +206,10 @@ pub struct ControlScoreView {
     pub score_in_percentage: Option<f64>,
     pub implementation_status: Option<String>,
     pub last_synced: Option<DateTime<Utc>>,
+    /// The control's description as plain text (Graph sends HTML; tags are
+    /// removed and entities decoded).
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// One of Microsoft's comparative averages, as a percentage.
@@ -234,6 +250,69 @@ pub struct SnapshotDetail {
 pub struct TenantDetail {
     pub tenant: TenantRow,
     pub latest_snapshot: Option<SnapshotDetail>,
+    /// One point per day for the 90 days up to the latest snapshot (91
+    /// points); days without a snapshot have null values.
+    #[serde(default)]
+    pub history: Vec<HistoryPoint>,
+    /// Days on which Microsoft changed the tenant's maximum score.
+    #[serde(default)]
+    pub max_score_changes: Vec<MaxScoreChange>,
+    /// The tenant's categories beside the portfolio and Microsoft's averages.
+    #[serde(default)]
+    pub category_comparison: Vec<CategoryComparison>,
+    /// Things that make the numbers less certain: stale data, unmatched
+    /// controls, a missing benchmark, warnings recorded at ingestion.
+    #[serde(default)]
+    pub data_quality: Vec<DataQualityNote>,
+}
+
+/// A tenant's score on one day; all values null on a day without a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPoint {
+    pub date: NaiveDate,
+    pub current_score: Option<f64>,
+    pub max_score: Option<f64>,
+    pub percentage: Option<f64>,
+}
+
+/// A change of the maximum score between two consecutive snapshots.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct MaxScoreChange {
+    pub date: NaiveDate,
+    pub from_max: f64,
+    pub to_max: f64,
+}
+
+/// One category of a tenant beside the averages it is compared with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CategoryComparison {
+    pub category: String,
+    /// Null when the category maximum is 0.
+    pub percentage: Option<f64>,
+    pub points: f64,
+    pub max_points: f64,
+    /// Mean of the included tenants' percentages in this category.
+    pub portfolio_average: Option<f64>,
+    /// Microsoft's `AllTenants` average for the category, from this tenant's snapshot.
+    pub peer_all_tenants: Option<f64>,
+    /// Microsoft's `TotalSeats` (similar seat count) average for the category.
+    pub peer_similar_seats: Option<f64>,
+}
+
+/// A data-quality note: a stable code for scripts and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DataQualityNote {
+    /// `stale`, `unmatched_controls`, `no_benchmark` or `ingestion_warning`.
+    pub code: String,
+    pub message: String,
 }
 
 /// The progress and outcome of a sync run, for people and scripts.

@@ -3,12 +3,15 @@
 //! every rule can be unit-tested with hand-computed numbers.
 
 pub mod access;
+pub mod benchmarks;
 pub mod category;
 pub mod categories;
 pub mod dto;
 pub mod score;
 pub mod sort;
 pub mod tenant_id;
+pub mod text;
+pub mod trends;
 
 pub use access::{AuditEvent, AuditPage, LinkInfo, Permission, Principal, Role, TokenInfo, TokenScope, UserInfo};
 pub use category::Category;

@@ -69,6 +69,12 @@ pub fn change_over(history: &[DailyScore], days: i64) -> Option<ScoreChange> {
     let latest = history.iter().max_by_key(|s| s.date)?;
     let cutoff = latest.date - Duration::days(days);
     let base = history.iter().filter(|s| s.date <= cutoff).max_by_key(|s| s.date)?;
+    change_between(base, latest)
+}
+
+/// Change from `base` to `latest`, split into points and drift; `None` when
+/// either end has no percentage.
+pub fn change_between(base: &DailyScore, latest: &DailyScore) -> Option<ScoreChange> {
     let to_percentage = latest.percentage()?;
     let from_percentage = base.percentage()?;
     let points_effect = (latest.current - base.current) / latest.max * 100.0;

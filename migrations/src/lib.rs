@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261204_000001_core_tables;
 mod m20261204_000002_access_control;
+mod m20261204_000003_analytics;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261204_000001_core_tables::Migration),
             Box::new(m20261204_000002_access_control::Migration),
+            Box::new(m20261204_000003_analytics::Migration),
         ]
     }
 }

@@ -214,10 +214,13 @@ async fn openapi_lists_every_route() {
         paths.sort_unstable();
         assert_eq!(paths, [
             "/api/addons/trust-center/security-score/audit",
+            "/api/addons/trust-center/security-score/benchmarks",
+            "/api/addons/trust-center/security-score/benchmarks/references/{industry}",
             "/api/addons/trust-center/security-score/categories",
             "/api/addons/trust-center/security-score/portfolio",
             "/api/addons/trust-center/security-score/tenants",
             "/api/addons/trust-center/security-score/tenants/{tenantId}",
+            "/api/addons/trust-center/security-score/trends",
         ]);
         assert!(body["components"]["schemas"]["TenantRow"]["properties"]["trend30d"].is_object());
         test_db.finish().await;

@@ -8,6 +8,7 @@ pub mod control_description;
 pub mod control_profile;
 pub mod control_score;
 pub mod graph_credential;
+pub mod industry_reference;
 pub mod score_snapshot;
 pub mod session;
 pub mod sync_run;

@@ -2,11 +2,13 @@
 //! OpenAPI document generated from the handlers' annotations.
 
 pub mod audit;
+pub mod benchmarks;
 pub mod categories;
 pub mod error;
 pub mod portfolio;
 pub mod query;
 pub mod tenants;
+pub mod trends;
 
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -31,7 +33,7 @@ pub const BASE_PATH: &str = "/api/addons/trust-center/security-score";
     tags(
         (name = "portfolio", description = "Portfolio-wide figures"),
         (name = "tenants", description = "Managed tenants and their latest snapshot"),
-        (name = "analytics", description = "Categories across the portfolio"),
+        (name = "analytics", description = "Categories, trends and benchmarks across the portfolio"),
         (name = "audit", description = "Security-relevant changes, for admins"),
     )
 )]
@@ -60,6 +62,9 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(tenants::list_tenants))
         .routes(routes!(tenants::get_tenant))
         .routes(routes!(categories::get_categories))
+        .routes(routes!(trends::get_trends))
+        .routes(routes!(benchmarks::get_benchmarks))
+        .routes(routes!(benchmarks::put_reference, benchmarks::delete_reference))
         .routes(routes!(audit::list_audit));
     let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(BASE_PATH, inner)
