@@ -106,32 +106,54 @@ install_chromium() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 }
 
-install_end2end_packages() {
+check_node() {
   command -v node >/dev/null 2>&1 || die "node is missing; install Node.js 20 or newer"
   command -v npm >/dev/null 2>&1 || die "npm is missing; install npm"
   local node_major
   node_major="$(node -p 'process.versions.node.split(".")[0]')"
-  ((node_major >= 20)) || die "node $(node --version) is too old; the end-to-end tests need Node.js 20 or newer"
+  ((node_major >= 20)) || die "node $(node --version) is too old; Node.js 20 or newer is needed"
+}
 
-  [[ -f end2end/package-lock.json ]] || die "end2end/package-lock.json is missing"
-  local stamp="end2end/node_modules/.setup-lock-hash"
+# Run `npm ci` in directory $1 unless its package-lock.json is unchanged
+# since the last successful run.
+npm_ci_once() {
+  local dir="$1"
+  [[ -f "$dir/package-lock.json" ]] || die "$dir/package-lock.json is missing"
+  local stamp="$dir/node_modules/.setup-lock-hash"
   local lock_hash
-  lock_hash="$(sha256sum end2end/package-lock.json | awk '{print $1}')"
+  lock_hash="$(sha256sum "$dir/package-lock.json" | awk '{print $1}')"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then
-    log "end2end npm packages (package-lock.json unchanged): present"
+    log "$dir npm packages (package-lock.json unchanged): present"
     return
   fi
-  log "end2end npm packages: running npm ci"
-  (cd end2end && npm ci --no-audit --no-fund)
+  log "$dir npm packages: running npm ci"
+  (cd "$dir" && npm ci --no-audit --no-fund)
   printf '%s\n' "$lock_hash" >"$stamp"
+}
+
+# The chart library the pages load from /vendor/echarts.min.js; cargo-leptos
+# copies public/ into the site, so the file must be there before a build.
+install_browser_vendor() {
+  check_node
+  npm_ci_once vendor
+  mkdir -p public/vendor
+  local from="vendor/node_modules/echarts/dist/echarts.min.js"
+  [[ -f "$from" ]] || die "$from is missing after npm ci"
+  if ! cmp -s "$from" public/vendor/echarts.min.js; then
+    cp "$from" public/vendor/echarts.min.js
+    log "echarts: copied to public/vendor/echarts.min.js"
+  else
+    log "echarts: present in public/vendor/"
+  fi
 }
 
 check_rust_toolchain
 install_wasm_target
 install_cargo_leptos
 install_wasm_bindgen_cli
+install_browser_vendor
 if [[ "$with_e2e" == true ]]; then
   install_chromium
-  install_end2end_packages
+  npm_ci_once end2end
 fi
 log "done"

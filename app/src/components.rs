@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod chart;
 pub mod distribution;
 pub mod feedback;
 pub mod layout;

@@ -18,6 +18,22 @@ fn round(value: f64, decimals: i32) -> f64 {
     }
 }
 
+/// Explains a tenant's industry rank, or why it has none, for a tooltip.
+pub fn industry_rank_tooltip(row: &domain::TenantRow) -> String {
+    let industry = row.industry.as_deref().unwrap_or("its industry");
+    match (row.industry_position, row.industry_peers) {
+        (Some(position), Some(peers)) => format!(
+            "Position {position} of {peers} {industry} tenants with data in this portfolio. {}",
+            domain::benchmarks::RANK_METHOD
+        ),
+        _ if row.industry.is_none() => "No rank: the tenant's industry is not set.".to_owned(),
+        _ => format!(
+            "No rank: {industry} has fewer than {} tenants with data in this portfolio.",
+            domain::benchmarks::RANK_MIN_TENANTS
+        ),
+    }
+}
+
 /// Formats a percentage with one decimal: `74.0 %`.
 pub fn percent(value: f64) -> String {
     format!("{:.1} %", round(value, 1))

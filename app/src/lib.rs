@@ -20,7 +20,8 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::{DemoBanner, TopBar};
 use crate::pages::{
-    AuditPage, ClientReportPage, LoginPage, NotFoundPage, PortfolioPage, TenantPage, TenantsPage, TokensPage, UsersPage,
+    AuditPage, BenchmarksPage, CategoriesPage, ClientReportPage, LoginPage, NotFoundPage, PortfolioPage, TenantPage, TenantsPage,
+    TokensPage, TrendsPage, UsersPage,
 };
 
 /// Name of the product, used in the top bar and page titles.
@@ -37,6 +38,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                // Charts: the bundled echarts (public/vendor/, copied by
+                // scripts/setup.sh) and the script that draws `data-chart` elements.
+                <script src="/vendor/echarts.min.js" defer></script>
+                <script src="/charts.js" defer></script>
                 <link rel="stylesheet" id="leptos" href="/pkg/trust-center.css"/>
                 // Served from public/, so browsers do not request /favicon.ico.
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
@@ -69,6 +74,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=PortfolioPage ssr=SsrMode::Async/>
                     <Route path=path!("/tenants") view=TenantsPage ssr=SsrMode::Async/>
                     <Route path=path!("/tenants/:tenant_id") view=TenantPage ssr=SsrMode::Async/>
+                    <Route path=path!("/categories") view=CategoriesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trends") view=TrendsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/benchmarks") view=BenchmarksPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/client/:token") view=ClientReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>

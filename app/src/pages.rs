@@ -1,17 +1,23 @@
 //! One module per route.
 
 mod admin;
+mod benchmarks;
+mod categories;
 mod client_report;
 mod login;
 mod not_found;
 mod portfolio;
 mod tenant;
 mod tenants;
+mod trends;
 
 pub use admin::{AuditPage, TokensPage, UsersPage};
+pub use benchmarks::BenchmarksPage;
+pub use categories::CategoriesPage;
 pub use client_report::ClientReportPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use portfolio::PortfolioPage;
 pub use tenant::TenantPage;
 pub use tenants::TenantsPage;
+pub use trends::TrendsPage;

@@ -23,8 +23,10 @@
 //!    profile per control, read by `graph::wire::parse_control_profiles`.
 //! 3. Times each `ingest_tenant` call. Then it runs `service::tenant_rows`,
 //!    `service::summarise` over those rows (the portfolio figures) and
-//!    `service::tenant_detail` for a random tenant, `BENCH_ITERATIONS` times
-//!    each. It prints the median and 95th percentile in milliseconds, the
+//!    `service::tenant_detail` for a random tenant, then the analytics
+//!    reports (`analytics::trends` over 30, 90 and 365 days,
+//!    `analytics::benchmarks`, `service::categories`), `BENCH_ITERATIONS`
+//!    times each. It prints the median and 95th percentile in milliseconds, the
 //!    row counts and the size of the database.
 //!
 //! Real tenants have 50 to 70 scored controls per snapshot. This load gives
@@ -546,11 +548,49 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
         controls_seen = detail.latest_snapshot.map(|s| s.controls.len()).unwrap_or(0);
     }
 
+    // The analytics pages: trends over three windows, benchmarks and categories.
+    let mut analytics: Vec<(String, Vec<Duration>)> = Vec::new();
+    for days in [30_u32, 90, 365] {
+        let mut times = Vec::with_capacity(settings.iterations);
+        for run in 0..settings.iterations + 2 {
+            let t = Instant::now();
+            let report = backend::analytics::trends(db, days).await?;
+            if run >= 2 {
+                times.push(t.elapsed());
+            }
+            if report.series.len() != days as usize + 1 {
+                return Err(format!("trends({days}) returned {} points", report.series.len()).into());
+            }
+        }
+        analytics.push((format!("trends (days={days})"), times));
+    }
+    let mut times = Vec::with_capacity(settings.iterations);
+    for run in 0..settings.iterations + 2 {
+        let t = Instant::now();
+        backend::analytics::benchmarks(db).await?;
+        if run >= 2 {
+            times.push(t.elapsed());
+        }
+    }
+    analytics.push(("benchmarks".to_owned(), times));
+    let mut times = Vec::with_capacity(settings.iterations);
+    for run in 0..settings.iterations + 2 {
+        let t = Instant::now();
+        service::categories(db).await?;
+        if run >= 2 {
+            times.push(t.elapsed());
+        }
+    }
+    analytics.push(("categories".to_owned(), times));
+
     println!("queries ({} timed runs each, after 2 untimed runs):", settings.iterations);
     print_stats(&format!("tenant_rows ({} rows)", settings.tenants), &rows_times);
     print_stats("summarise (portfolio figures)", &summary_times);
     print_stats("tenant_rows + summarise", &both_times);
     print_stats(&format!("tenant_detail (random tenant, {controls_seen} controls)"), &detail_times);
+    for (label, times) in &analytics {
+        print_stats(label, times);
+    }
     if let Some(summary) = last_summary {
         println!(
             "  portfolio: {} managed, {} excluded, {} with data, average {:?}, 90-day change {:?}",

@@ -42,6 +42,9 @@ pub enum Command {
     Credentials(CredentialsCommand),
 }
 
+/// Generated tenants in demo mode.
+pub const DEMO_TENANTS: usize = 40;
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Run the Graph simulator in-process, register its tenants and sync
@@ -55,6 +58,10 @@ pub struct ServeArgs {
     /// With --demo: seed of the generated tenants.
     #[arg(long, default_value_t = 7, requires = "demo")]
     pub seed: u64,
+    /// With --demo: number of generated tenants. Industry ranks need at
+    /// least 5 tenants of one industry, which the default gives.
+    #[arg(long, default_value_t = DEMO_TENANTS, requires = "demo")]
+    pub tenants: usize,
     /// Address and port to listen on [env: TRUST_CENTER_ADDR, default 127.0.0.1:3000].
     #[arg(long, value_name = "ADDR")]
     pub addr: Option<SocketAddr>,

@@ -253,6 +253,7 @@ async fn sync_due_at_start(db: &DatabaseConnection, config: &Config, demo: bool)
 async fn start_demo_simulator(args: &ServeArgs, db: &DatabaseConnection) -> Result<backend::sim::RunningSim, CommandError> {
     let options = SimOptions {
         seed: args.seed,
+        tenant_count: args.tenants,
         fixtures: args.fixtures.clone(),
         ..SimOptions::default()
     };

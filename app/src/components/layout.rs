@@ -74,6 +74,9 @@ fn StaffBar() -> impl IntoView {
                         <ul class="nav-links">
                             <li><A href="/" exact=true>"Portfolio"</A></li>
                             <li><A href="/tenants">"Tenants"</A></li>
+                            <li><A href="/categories">"Categories"</A></li>
+                            <li><A href="/trends">"Trends"</A></li>
+                            <li><A href="/benchmarks">"Benchmarks"</A></li>
                             {is_admin.then(|| view! { <li><A href="/admin/users">"Admin"</A></li> })}
                         </ul>
                     </nav>

@@ -44,7 +44,17 @@ pub async fn get_client_report(token: String) -> Result<TenantDetail, AppError> 
     let tenant_id = domain::TenantId::parse(&link.tenant_id).map_err(|err| {
         reject(AppError::internal(format_args!("client link {} has an invalid tenant id: {err}", link.id)))
     })?;
-    backend::service::tenant_detail(&ctx.db, now, &tenant_id).await.map_err(reject)
+    let mut detail = backend::service::tenant_detail(&ctx.db, now, &tenant_id).await.map_err(reject)?;
+    // Figures derived from other clients' scores stay off the client's page:
+    // in a small portfolio an average or a rank can reveal another tenant.
+    for category in &mut detail.category_comparison {
+        category.portfolio_average = None;
+    }
+    detail.tenant.industry_rank = None;
+    detail.tenant.industry_rank_label = None;
+    detail.tenant.industry_position = None;
+    detail.tenant.industry_peers = None;
+    Ok(detail)
 }
 
 /// Creates a client link for `tenant_id` that expires after `days`

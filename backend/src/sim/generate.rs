@@ -47,6 +47,9 @@ const COMPANIES: [(&str, Option<&str>); 24] = [
     ("Pemberton Nonprofit Alliance", Some("Nonprofit")),
 ];
 
+/// The industry whose generated snapshots carry an `IndustryTypes` benchmark.
+const INDUSTRY_WITH_BENCHMARK: &str = "Financial Services";
+
 /// Suffixes that keep names unique once the company list is used up.
 const BRANCHES: [&str; 6] = ["North", "South", "East", "West", "Holdings", "Group"];
 
@@ -459,6 +462,13 @@ impl GeneratedTenant {
         all["basis"] = json!("AllTenants");
         seats["SeatSizeRangeLowerValue"] = json!(self.seat_band.0.to_string());
         seats["SeatSizeRangeUpperValue"] = json!(self.seat_band.1.to_string());
+        // Graph's documented example has an IndustryTypes entry, while
+        // current payloads lack it; financial tenants carry one, so both
+        // benchmark paths appear in the demo.
+        if self.info.industry.as_deref() == Some(INDUSTRY_WITH_BENCHMARK) {
+            let mut industry_rng = SplitMix64::derive(self.seed, "benchmark-industry", day_number);
+            return json!([all, seats, benchmark(&mut industry_rng, "IndustryTypes", 58.6)]);
+        }
         json!([all, seats])
     }
 

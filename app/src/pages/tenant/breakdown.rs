@@ -1,7 +1,7 @@
 //! Tables and lists of one snapshot: categories, controls, Microsoft's
 //! comparison averages and data-quality warnings.
 
-use domain::{CategoryScore, ControlScoreView, PeerAverage};
+use domain::{CategoryScore, ControlScoreView, DataQualityNote, PeerAverage};
 use leptos::prelude::*;
 
 use crate::format;
@@ -57,7 +57,15 @@ pub fn ControlTable(controls: Vec<ControlScoreView>) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row" class="control-name">{control.control_name}</th>
-                    <td>{control.title.unwrap_or_else(|| format::MISSING.to_owned())}</td>
+                    <td>
+                        {control.title.unwrap_or_else(|| format::MISSING.to_owned())}
+                        {control.description.map(|text| view! {
+                            <details class="control-description">
+                                <summary>"Description"</summary>
+                                <p>{text}</p>
+                            </details>
+                        })}
+                    </td>
                     <td>{control.category}</td>
                     <td class="numeric" data-max-source=control.max_source>
                         {format::score_of_max(control.score, control.max_score)}
@@ -131,15 +139,18 @@ fn peer_label(peer: &PeerAverage) -> String {
     }
 }
 
-/// Renders the data-quality notes recorded with the snapshot, or nothing
-/// when there are none.
+/// Renders the data-quality notes (stale data, unmatched controls, missing
+/// benchmark, warnings recorded at ingestion), or nothing when there are none.
 #[component]
-pub fn Warnings(warnings: Vec<String>) -> impl IntoView {
-    (!warnings.is_empty()).then(|| {
-        let items = warnings.into_iter().map(|warning| view! { <li>{warning}</li> }).collect_view();
+pub fn DataQuality(notes: Vec<DataQualityNote>) -> impl IntoView {
+    (!notes.is_empty()).then(|| {
+        let items = notes
+            .into_iter()
+            .map(|note| view! { <li data-code=note.code>{note.message}</li> })
+            .collect_view();
         view! {
-            <section class="panel panel-warning" aria-labelledby="warnings-heading" data-test="snapshot-warnings">
-                <h2 id="warnings-heading">"Data warnings"</h2>
+            <section class="panel panel-warning" aria-labelledby="quality-heading" data-test="data-quality">
+                <h2 id="quality-heading">"Data quality"</h2>
                 <ul>{items}</ul>
             </section>
         }

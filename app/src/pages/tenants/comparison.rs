@@ -82,6 +82,9 @@ pub fn ComparisonTable(rows: Vec<TenantRow>) -> impl IntoView {
                 <thead>
                     <tr>
                         {headers}
+                        <th scope="col" class="numeric" title=domain::benchmarks::RANK_METHOD>
+                            "Industry rank"
+                        </th>
                         <th scope="col">"Status"</th>
                     </tr>
                 </thead>
@@ -91,7 +94,7 @@ pub fn ComparisonTable(rows: Vec<TenantRow>) -> impl IntoView {
                     </For>
                     <Show when=move || visible.with(Vec::is_empty)>
                         <tr>
-                            <td colspan="8" class="empty-cell">
+                            <td colspan="9" class="empty-cell">
                                 {move || if total == 0 {
                                     "No tenant has data yet.".to_owned()
                                 } else {
@@ -140,6 +143,8 @@ fn ComparisonRow(row: TenantRow) -> impl IntoView {
         _ => "numeric",
     };
     let percentage = row.percentage;
+    let rank_tooltip = format::industry_rank_tooltip(&row);
+    let rank_label = row.industry_rank_label.clone().unwrap_or_else(|| format::MISSING.to_owned());
 
     view! {
         <tr data-test="tenant-row" data-tenant-id=row.tenant_id.clone()>
@@ -157,6 +162,9 @@ fn ComparisonRow(row: TenantRow) -> impl IntoView {
             </td>
             <td class=trend_class>{format::signed_change_or_missing(row.trend30d)}</td>
             <td class="numeric">{format::date_or_missing(row.last_snapshot_date)}</td>
+            <td class="numeric" data-test="cell-industry-rank" title=rank_tooltip>
+                {rank_label}
+            </td>
             <td class="status-cell" title=row.sync_message.clone()>
                 <RowStatus stale=row.stale status=row.sync_status/>
             </td>
