@@ -354,3 +354,28 @@ async fn industry_rank_needs_five_tenants_with_data() {
         test_db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn excluded_tenants_leave_trends_and_benchmarks() {
+    for test_db in testing::databases().await {
+        let app = app(&test_db).await;
+        let dogwood = TenantInput {
+            tenant_id: TenantId::parse(DOGWOOD).unwrap(),
+            display_name: "Dogwood Bank".into(),
+            industry: Some("Financial Services".into()),
+            excluded: true,
+        };
+        tenants::upsert(&test_db.db, dogwood, Utc::now()).await.unwrap();
+
+        let trends = get(&app, &format!("{BASE}/trends?days=30")).await;
+        // 03-31 without Dogwood: (60 + 30 + 43.6047) / 3 = 44.5349.
+        assert_eq!(trends["series"][30], json!({"date": "2026-03-31", "average": 44.53, "tenants": 3}), "{}", test_db.label);
+        assert_eq!(trends["tenantsIncluded"], json!(3));
+
+        let benchmarks = get(&app, &format!("{BASE}/benchmarks")).await;
+        let labels: Vec<&str> = benchmarks["groups"].as_array().unwrap().iter().map(|g| g["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["Healthcare", "Legal"]);
+        assert_eq!(benchmarks["tenantsIncluded"], json!(3));
+        test_db.finish().await;
+    }
+}
