@@ -18,8 +18,8 @@ function signedText(value) {
   return rounded > 0 ? `+${rounded.toFixed(1)}` : rounded.toFixed(1);
 }
 
-// Wait until the chart `testId` has been drawn, and return whether its canvas
-// holds any painted pixel.
+// Wait until the chart `testId` has been drawn, then assert that its canvas
+// has at least one painted pixel.
 async function assertChartDrawn(page, testId) {
   const chart = page.locator(`[data-test=${testId}]`);
   await chart.waitFor({ state: 'attached' });
@@ -74,9 +74,10 @@ describe('analytics pages', () => {
       assert.equal(await textOf(page, 'tenants-without-change'), String(report.tenantsWithoutChange));
       const rows = page.locator('[data-test=trend-daily-table] tbody tr');
       assert.equal(await rows.count(), report.series.length);
-      // The table lists the newest day first.
+      // The table lists the newest day first. It sits in a closed <details>,
+      // so its text is read with textContent (innerText is empty there).
       const newest = report.series[report.series.length - 1];
-      const newestCell = (await rows.first().locator('td').first().innerText()).trim();
+      const newestCell = (await rows.first().locator('td').first().textContent()).trim();
       assert.equal(newestCell, percentText(newest.average));
 
       // A window link switches the report without a full page load.
