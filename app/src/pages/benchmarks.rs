@@ -1,6 +1,6 @@
-//! Benchmarks (`/benchmarks`): per industry group the portfolio average
-//! beside an industry average, the top-10 % threshold and the spread, each
-//! figure with its source; admins keep the reference values here.
+//! Benchmarks (`/benchmarks`): per industry group, the portfolio average
+//! beside an industry average, the top-10 % threshold and the spread. Each
+//! figure names its source, and admins keep the reference values here.
 
 use domain::benchmarks::{BenchmarksReport, FigureSource, IndustryBenchmark, IndustryReference};
 use leptos::prelude::*;
@@ -103,7 +103,7 @@ fn source_label(source: FigureSource) -> &'static str {
     }
 }
 
-/// A short line under a figure; the full note is in the cell's tooltip.
+/// Returns the short line under a figure; the full note is in the cell's tooltip.
 fn short_note(source: FigureSource, note: &str) -> String {
     match source {
         FigureSource::MicrosoftIndustryTypes => "Graph IndustryTypes average".to_owned(),

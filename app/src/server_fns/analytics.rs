@@ -18,7 +18,7 @@ use crate::error::ssr::{app_context, reject};
 #[cfg(feature = "ssr")]
 use domain::access::Permission;
 
-/// Where plain form posts of the reference forms return to.
+/// The page that plain form posts of the reference forms return to.
 pub const BENCHMARKS_PAGE: &str = "/benchmarks";
 
 /// The categories page: the report and its chart options (JSON).

@@ -48,7 +48,7 @@ pub struct ReferenceBody {
     /// Percentage (0-100) the top 10 % reach, if the source gives one.
     #[serde(default)]
     pub top_decile_score: Option<f64>,
-    /// Where the values come from: publisher, title and year.
+    /// The origin of the values: publisher, title and year.
     pub source: String,
 }
 
