@@ -9,6 +9,7 @@ pub mod db;
 pub mod entity;
 pub mod error;
 pub mod graph;
+pub mod recommendations;
 pub mod service;
 pub mod sim;
 pub mod store;

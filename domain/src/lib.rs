@@ -6,6 +6,7 @@ pub mod access;
 pub mod benchmarks;
 pub mod category;
 pub mod categories;
+pub mod recommendations;
 pub mod dto;
 pub mod score;
 pub mod sort;

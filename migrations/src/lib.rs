@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261204_000001_core_tables;
 mod m20261204_000002_access_control;
 mod m20261204_000003_analytics;
+mod m20261204_000004_recommendations;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_core_tables::Migration),
             Box::new(m20261204_000002_access_control::Migration),
             Box::new(m20261204_000003_analytics::Migration),
+            Box::new(m20261204_000004_recommendations::Migration),
         ]
     }
 }

@@ -218,6 +218,8 @@ async fn openapi_lists_every_route() {
             "/api/addons/trust-center/security-score/benchmarks/references/{industry}",
             "/api/addons/trust-center/security-score/categories",
             "/api/addons/trust-center/security-score/portfolio",
+            "/api/addons/trust-center/security-score/recommendations",
+            "/api/addons/trust-center/security-score/recommendations/{id}/status",
             "/api/addons/trust-center/security-score/tenants",
             "/api/addons/trust-center/security-score/tenants/{tenantId}",
             "/api/addons/trust-center/security-score/trends",

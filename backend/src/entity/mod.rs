@@ -1,6 +1,8 @@
 //! SeaORM entities. They stay inside the backend: responses are built from
 //! DTOs in the `domain` crate, never by serialising these.
 
+pub mod action_catalogue;
+pub mod action_gap;
 pub mod api_token;
 pub mod audit_event;
 pub mod client_link;
@@ -9,6 +11,8 @@ pub mod control_profile;
 pub mod control_score;
 pub mod graph_credential;
 pub mod industry_reference;
+pub mod recommendation_history;
+pub mod recommendation_status;
 pub mod score_snapshot;
 pub mod session;
 pub mod sync_run;

@@ -85,6 +85,7 @@ async fn ingest_once(
 
     if let Some(profiles) = profiles {
         outcome.profiles_written = replace_profiles(&txn, tenant.id, profiles, now, &mut outcome.warnings).await?;
+        super::actions::update_catalogue(&txn, profiles, now).await?;
     }
     let profile_max = load_profile_maxima(&txn, tenant.id).await?;
 
@@ -98,6 +99,7 @@ async fn ingest_once(
     }
 
     let status = refresh_summary(&txn, tenant, now).await?;
+    super::actions::refresh(&txn, tenant.id, now).await?;
     outcome.status = Some(status);
     txn.commit().await?;
     Ok(outcome)

@@ -119,7 +119,8 @@ pub async fn delete_reference(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn actor_of(request: &Request, principal: &domain::Principal) -> backend::analytics::Actor {
+/// The caller and its address, for the audit log.
+pub(crate) fn actor_of(request: &Request, principal: &domain::Principal) -> backend::analytics::Actor {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
     backend::analytics::Actor {

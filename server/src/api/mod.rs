@@ -7,6 +7,7 @@ pub mod categories;
 pub mod error;
 pub mod portfolio;
 pub mod query;
+pub mod recommendations;
 pub mod tenants;
 pub mod trends;
 
@@ -34,6 +35,7 @@ pub const BASE_PATH: &str = "/api/addons/trust-center/security-score";
         (name = "portfolio", description = "Portfolio-wide figures"),
         (name = "tenants", description = "Managed tenants and their latest snapshot"),
         (name = "analytics", description = "Categories, trends and benchmarks across the portfolio"),
+        (name = "recommendations", description = "Improvement actions ranked across the portfolio, and their status per tenant"),
         (name = "audit", description = "Security-relevant changes, for admins"),
     )
 )]
@@ -65,6 +67,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(trends::get_trends))
         .routes(routes!(benchmarks::get_benchmarks))
         .routes(routes!(benchmarks::put_reference, benchmarks::delete_reference))
+        .routes(routes!(recommendations::list_recommendations))
+        .routes(routes!(recommendations::get_status, recommendations::put_status))
         .routes(routes!(audit::list_audit));
     let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(BASE_PATH, inner)
