@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod analytics;
 pub mod client_links;
+pub mod recommendations;
 pub mod session;
 
 use domain::{PortfolioSummary, SyncRunSummary, TenantDetail, TenantRow};

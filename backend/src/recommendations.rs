@@ -245,7 +245,7 @@ async fn ensure_known(db: &DatabaseConnection, control_id: &str) -> Result<(), S
 }
 
 /// Sets the status of action `control_id` for each tenant in `tenant_ids`
-/// and answers per tenant: an unknown tenant, or a tenant without this
+/// and returns one outcome per tenant: an unknown tenant, or a tenant without this
 /// action, fails alone while the others are stored. Each change is kept in
 /// the history and the audit log.
 pub async fn set_status(

@@ -175,7 +175,7 @@ pub struct StatusChange {
     pub justification: Option<String>,
 }
 
-/// Longest justification kept, in characters.
+/// Maximum length of a justification, in characters.
 pub const MAX_JUSTIFICATION_CHARS: usize = 2000;
 
 /// Checks a requested change; the error names the value and the fix.
@@ -331,10 +331,10 @@ pub struct AffectedTenant {
     pub regression: bool,
 }
 
-/// Builds the ranked list. `gaps` are the open gaps of included tenants
-/// (risk-accepted ones already removed); `statuses` hold every stored
-/// status per (control, tenant); `portfolio_size` is the number of tenants
-/// in the portfolio average.
+/// Builds the ranked list from the open gaps of included tenants, with
+/// risk-accepted ones already removed. `statuses` contains every stored
+/// status per (control, tenant), and `portfolio_size` is the number of
+/// tenants in the portfolio average.
 pub fn rank(
     actions: &[ActionInfo],
     gaps: &[Gap],
@@ -482,7 +482,7 @@ pub struct HistoryEntry {
     pub to_status: Status,
     pub target_date: Option<NaiveDate>,
     pub justification: Option<String>,
-    /// Who made the change: `user:EMAIL`, `token:ID:NAME` or `sync`.
+    /// The author of the change: `user:EMAIL`, `token:ID:NAME` or `sync`.
     pub actor: String,
     pub note: Option<String>,
     pub at: DateTime<Utc>,

@@ -125,6 +125,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET /categories"                                => [U,   A,   A,   A,   U,   U,   U,   U];
     "GET /trends?days=7"                             => [U,   A,   A,   A,   U,   U,   U,   U];
     "GET /benchmarks"                                => [U,   A,   A,   A,   U,   U,   U,   U];
+    "GET /recommendations"                           => [U,   A,   A,   A,   U,   U,   U,   U];
     "GET /admin/users"                               => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /admin/tokens"                              => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /admin/audit"                               => [U,   F,   F,   A,   U,   U,   U,   U];
@@ -139,6 +140,9 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "POST /api/trends_page | days=30"                => [U,   A,   A,   A,   A,   A,   A,   U];
     "POST /api/benchmarks_page"                      => [U,   A,   A,   A,   A,   A,   A,   U];
     "POST /api/tenant_page | tenant_id={A}"          => [U,   A,   A,   A,   A,   A,   A,   U];
+    "POST /api/recommendations_page | category=&tag=&status="
+                                                     => [U,   A,   A,   A,   A,   A,   A,   U];
+    "POST /api/project_actions | ids=AdminMfa"       => [U,   A,   A,   A,   A,   A,   A,   U];
     "POST /api/set_benchmark_reference | industry=Matrix&average_score=50&top_decile_score=&source=Matrix test"
                                                      => [U,   F,   F,   A,   F,   F,   A,   U];
     "POST /api/refresh_now"                          => [U,   F,   A,   A,   F,   A,   A,   U];
@@ -172,6 +176,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET {BASE}/categories"                          => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/trends?days=90"                      => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/benchmarks"                          => [U,   A,   A,   A,   A,   A,   A,   U];
+    "GET {BASE}/recommendations"                     => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/audit"                               => [U,   F,   F,   A,   F,   F,   A,   U];
 };
 
@@ -496,17 +501,17 @@ fn matrix_covers_every_route_and_principal() {
         "client_report", "create_client_link", "list_client_links", "revoke_client_link", "client_links_panel",
         "admin_tokens", "admin_create_token", "admin_revoke_token", "admin_take_new_token", "admin_users",
         "admin_create_user", "admin_audit", "categories_page", "trends_page", "benchmarks_page", "tenant_page",
-        "set_benchmark_reference",
+        "set_benchmark_reference", "recommendations_page", "project_actions",
     ];
     for endpoint in endpoints {
         let path = format!("POST /api/{endpoint}");
         assert!(routes.iter().any(|r| *r == path || r.starts_with(&format!("{path} |"))), "{endpoint} missing");
     }
-    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "audit"] {
+    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "recommendations", "audit"] {
         assert!(routes.contains(&format!("GET {{BASE}}/{rest}").as_str()), "{rest} missing");
     }
     for page in [
-        "/", "/tenants", "/tenants/{A}", "/categories", "/trends?days=7", "/benchmarks", "/admin/users", "/admin/tokens", "/admin/audit",
+        "/", "/tenants", "/tenants/{A}", "/categories", "/trends?days=7", "/benchmarks", "/recommendations", "/admin/users", "/admin/tokens", "/admin/audit",
         "/login", "/client/{LINK}",
     ] {
         assert!(routes.contains(&format!("GET {page}").as_str()), "{page} missing");

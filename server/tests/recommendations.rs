@@ -27,7 +27,7 @@ const BEECH: &str = "b5000000-0000-4000-8000-000000000002";
 const CHERRY: &str = "c5000000-0000-4000-8000-000000000003";
 const UNKNOWN: &str = "f5000000-0000-4000-8000-000000000009";
 
-/// The action catalogue every tenant receives. `Legacy` is deprecated and
+/// Returns the action catalogue every tenant receives. `Legacy` is deprecated and
 /// `Ignored` is marked Ignored in Microsoft's portal.
 fn profiles() -> String {
     json!({"value": [
