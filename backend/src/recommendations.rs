@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use domain::recommendations::{
-    self, ActionDetail, ActionInfo, AffectedTenant, Gap, HistoryEntry, Projection, Recommendation, RecommendationPage, Status,
-    StatusChange, Tag, TenantOutcome,
+    self, ActionDetail, ActionInfo, AffectedTenant, Gap, GraphWriteBack, HistoryEntry, Projection, Recommendation, RecommendationPage,
+    Status, StatusChange, Tag, TenantOutcome,
 };
 use domain::score::round2;
 use domain::TenantId;
@@ -19,6 +19,9 @@ use crate::analytics::Actor;
 use crate::auth::audit::{self, NewAuditEvent};
 use crate::entity::{action_catalogue, action_gap, control_profile, control_score, recommendation_history, recommendation_status, tenant};
 use crate::error::ServiceError;
+use crate::graph::client::{ControlProfileUpdate, VendorInformation};
+use crate::graph::GraphClient;
+use crate::sync::SyncHandle;
 
 /// Filters of `GET recommendations`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -225,6 +228,14 @@ fn affected(tenant_id: &str, name: &str, score: f64, max: f64, rise: f64, row: O
         updated_by: row.and_then(|r| r.updated_by.clone()),
         updated_at: row.map(|r| r.updated_at),
         regression: row.is_some_and(|r| r.regression),
+        graph: row.and_then(|r| {
+            Some(GraphWriteBack {
+                state: r.graph_state.clone()?,
+                result: r.graph_result.clone().unwrap_or_default(),
+                message: r.graph_message.clone().unwrap_or_default(),
+                at: r.graph_at,
+            })
+        }),
     }
 }
 
@@ -250,6 +261,7 @@ async fn ensure_known(db: &DatabaseConnection, control_id: &str) -> Result<(), S
 /// the history and the audit log.
 pub async fn set_status(
     db: &DatabaseConnection,
+    sync: Option<&SyncHandle>,
     control_id: &str,
     tenant_ids: &[String],
     change: &StatusChange,
@@ -264,8 +276,15 @@ pub async fn set_status(
     }
     let mut outcomes = Vec::with_capacity(tenant_ids.len());
     for raw in tenant_ids {
-        let outcome = match set_one(db, control_id, raw, change, by, now).await {
-            Ok(status) => TenantOutcome { tenant_id: raw.trim().to_lowercase(), ok: true, status: Some(status), error_code: None, message: None },
+        let outcome = match set_one(db, sync, control_id, raw, change, by, now).await {
+            Ok((status, graph)) => TenantOutcome {
+                tenant_id: raw.trim().to_lowercase(),
+                ok: true,
+                status: Some(status),
+                error_code: None,
+                message: None,
+                graph,
+            },
             Err(ServiceError::NotFound(message)) => failed(raw, "not_found", message),
             Err(ServiceError::BadRequest(message)) => failed(raw, "invalid_parameter", message),
             Err(other) => return Err(other),
@@ -276,17 +295,25 @@ pub async fn set_status(
 }
 
 fn failed(raw: &str, code: &str, message: String) -> TenantOutcome {
-    TenantOutcome { tenant_id: raw.trim().to_owned(), ok: false, status: None, error_code: Some(code.to_owned()), message: Some(message) }
+    TenantOutcome {
+        tenant_id: raw.trim().to_owned(),
+        ok: false,
+        status: None,
+        error_code: Some(code.to_owned()),
+        message: Some(message),
+        graph: None,
+    }
 }
 
 async fn set_one(
     db: &DatabaseConnection,
+    sync: Option<&SyncHandle>,
     control_id: &str,
     raw: &str,
     change: &StatusChange,
     by: &Actor,
     now: DateTime<Utc>,
-) -> Result<Status, ServiceError> {
+) -> Result<(Status, Option<GraphWriteBack>), ServiceError> {
     let id = TenantId::parse(raw).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
     let tenant = crate::store::tenants::find(db, &id)
         .await?
@@ -376,7 +403,105 @@ async fn set_one(
         now,
     )
     .await?;
-    Ok(change.status)
+
+    let client = sync.and_then(|s| s.write_back_client(&tenant.tenant_id));
+    let graph = match client {
+        Some(client) => write_back(db, &client, &tenant, control_id, change, now).await?,
+        None => None,
+    };
+    if let Some(graph) = &graph {
+        recommendation_status::Entity::update_many()
+            .col_expr(recommendation_status::Column::GraphState, graph.state.clone().into())
+            .col_expr(recommendation_status::Column::GraphResult, graph.result.clone().into())
+            .col_expr(recommendation_status::Column::GraphMessage, graph.message.clone().into())
+            .col_expr(recommendation_status::Column::GraphAt, now.into())
+            .filter(recommendation_status::Column::TenantPk.eq(tenant.id))
+            .filter(recommendation_status::Column::ControlId.eq(control_id))
+            .exec(db)
+            .await?;
+    }
+    Ok((change.status, graph))
+}
+
+/// States in which Microsoft does not count a control as open.
+const CLOSED_STATES: [&str; 2] = ["Ignored", "ThirdParty"];
+
+/// Writes the state matching `change` back to Microsoft for one tenant,
+/// unless Microsoft already has it, then reads it back. A Graph failure is
+/// reported in the result, never raised, so the other tenants go on.
+async fn write_back(
+    db: &DatabaseConnection,
+    client: &GraphClient,
+    tenant: &tenant::Model,
+    control_id: &str,
+    change: &StatusChange,
+    now: DateTime<Utc>,
+) -> Result<Option<GraphWriteBack>, ServiceError> {
+    let Some(target) = change.graph_state() else {
+        return Ok(None);
+    };
+    let profile = control_profile::Entity::find()
+        .filter(control_profile::Column::TenantId.eq(tenant.id))
+        .filter(control_profile::Column::ControlId.eq(control_id))
+        .one(db)
+        .await?;
+    let effective = profile.as_ref().map_or("Default", |p| p.effective_state.as_str()).to_owned();
+    // Reopening only matters where Microsoft has the control closed.
+    if target == "Default" && !CLOSED_STATES.iter().any(|s| s.eq_ignore_ascii_case(&effective)) {
+        return Ok(None);
+    }
+    let result = |result: &str, message: String| GraphWriteBack { state: target.to_owned(), result: result.to_owned(), message, at: Some(now) };
+    if effective.eq_ignore_ascii_case(target) {
+        return Ok(Some(result("unchanged", format!("Microsoft already lists the control as {target}; nothing was sent."))));
+    }
+    if control_id.to_ascii_lowercase().starts_with("scid_") {
+        return Ok(Some(result(
+            "refused",
+            "Defender for Endpoint device controls (scid_*) cannot be changed through Microsoft Graph: set the state in the Microsoft Defender portal.".to_owned(),
+        )));
+    }
+    let id = TenantId::parse(&tenant.tenant_id).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let update = ControlProfileUpdate {
+        assigned_to: None,
+        comment: change.justification.clone().or_else(|| Some(format!("{} in the Security Score Dashboard", change.status.label()))),
+        state: target.to_owned(),
+        vendor: VendorInformation {
+            provider: "OpsPilot365 Trust Center".to_owned(),
+            provider_version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            sub_provider: None,
+            vendor: "OpsPilot365".to_owned(),
+        },
+    };
+    if let Err(error) = client.update_control_profile(&id, control_id, &update).await {
+        tracing::warn!(tenant = %id, control_id, %error, "write-back of {target} failed: {error}");
+        return Ok(Some(result("failed", error.user_message())));
+    }
+    // Read back what Microsoft now lists, and keep it as the stored state.
+    let read = match client.control_profiles(&id).await {
+        Ok(fetch) => fetch.profiles.into_iter().find(|p| p.id == control_id),
+        Err(error) => {
+            tracing::warn!(tenant = %id, control_id, %error, "reading back {control_id} failed: {error}");
+            None
+        }
+    };
+    let Some(read) = read else {
+        return Ok(Some(result("pending", format!("Sent {target} to Microsoft; the state could not be read back yet."))));
+    };
+    let state = read.effective_state();
+    if let Some(profile) = profile {
+        let mut active: control_profile::ActiveModel = profile.into();
+        active.effective_state = Set(state.clone());
+        active.control_state_updates = Set(serde_json::to_value(&read.control_state_updates).unwrap_or_default());
+        active.update(db).await?;
+    }
+    Ok(Some(if state.eq_ignore_ascii_case(target) {
+        result(
+            "applied",
+            format!("Microsoft lists the control as {target}. Secure Score points follow within 24 to 48 hours, at most 7 days."),
+        )
+    } else {
+        result("pending", format!("Sent {target}; Microsoft still lists {state}."))
+    }))
 }
 
 /// Projects the portfolio average if the `actions` were done everywhere.

@@ -56,11 +56,14 @@ pub struct SyncSettings {
     /// 90 days. Requesting 91 (today and the 90 days before) also takes the
     /// oldest record when Graph still has it, so a 90-day change exists at once.
     pub first_sync_days: u32,
+    /// Whether status changes of improvement actions are written back to
+    /// Microsoft (needs `SecurityEvents.ReadWrite.All`).
+    pub write_back: bool,
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        Self { concurrency: 4, first_sync_days: 91 }
+        Self { concurrency: 4, first_sync_days: 91, write_back: false }
     }
 }
 
@@ -115,6 +118,15 @@ impl SyncHandle {
     /// then rejected with a message that explains how to configure them.
     pub fn new(db: DatabaseConnection, graph: Option<GraphClient>, settings: SyncSettings) -> Self {
         Self::with_clients(db, GraphClients { default: graph, per_tenant: HashMap::new() }, settings)
+    }
+
+    /// Returns the Graph client for writing back to `tenant_id`, or `None`
+    /// when write-back is off or no client serves the tenant.
+    pub fn write_back_client(&self, tenant_id: &str) -> Option<GraphClient> {
+        if !self.inner.settings.write_back {
+            return None;
+        }
+        self.inner.clients.for_tenant(tenant_id).cloned()
     }
 
     /// Like [`SyncHandle::new`], with per-tenant clients besides the default.

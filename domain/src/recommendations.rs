@@ -165,6 +165,8 @@ pub struct StatusRequest<'a> {
     pub status: &'a str,
     pub target_date: Option<&'a str>,
     pub justification: Option<&'a str>,
+    /// With `completed`: a third-party tool covers the control.
+    pub third_party: bool,
 }
 
 /// A checked status change.
@@ -173,6 +175,22 @@ pub struct StatusChange {
     pub status: Status,
     pub target_date: Option<NaiveDate>,
     pub justification: Option<String>,
+    pub third_party: bool,
+}
+
+impl StatusChange {
+    /// The state Microsoft should have after this change: Risk Accepted is
+    /// `Ignored`, completed by a third party is `ThirdParty`, and an open
+    /// status is `Default`. `None` for a plain completion, which Microsoft
+    /// measures itself.
+    pub fn graph_state(&self) -> Option<&'static str> {
+        match self.status {
+            Status::RiskAccepted => Some("Ignored"),
+            Status::Completed if self.third_party => Some("ThirdParty"),
+            Status::Completed => None,
+            Status::NotStarted | Status::Planned | Status::InProgress => Some("Default"),
+        }
+    }
 }
 
 /// Maximum length of a justification, in characters.
@@ -203,7 +221,10 @@ pub fn check_status_request(request: &StatusRequest<'_>) -> Result<StatusChange,
     if justification.as_ref().is_some_and(|j| j.chars().count() > MAX_JUSTIFICATION_CHARS) {
         return Err(format!("justification is longer than {MAX_JUSTIFICATION_CHARS} characters: shorten it"));
     }
-    Ok(StatusChange { status, target_date, justification })
+    if request.third_party && status != Status::Completed {
+        return Err(format!("thirdParty applies only to completed, not to {}: leave it out", status.as_str()));
+    }
+    Ok(StatusChange { status, target_date, justification, third_party: request.third_party })
 }
 
 /// One tenant's open points on one action, as stored at ingestion.
@@ -329,6 +350,23 @@ pub struct AffectedTenant {
     pub updated_at: Option<DateTime<Utc>>,
     /// True when a completed action fell back below full score.
     pub regression: bool,
+    /// The last write-back to Microsoft for this tenant, if any.
+    pub graph: Option<GraphWriteBack>,
+}
+
+/// A write-back of a control's state to Microsoft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct GraphWriteBack {
+    /// The state for Microsoft: `Ignored`, `ThirdParty` or `Default`.
+    pub state: String,
+    /// `applied` (read back from Graph), `pending` (sent, not read back
+    /// yet), `unchanged` (Microsoft already had it, nothing sent),
+    /// `refused` (not changeable through Graph) or `failed`.
+    pub result: String,
+    pub message: String,
+    pub at: Option<DateTime<Utc>>,
 }
 
 /// Builds the ranked list from the open gaps of included tenants, with
@@ -513,6 +551,9 @@ pub struct TenantOutcome {
     /// `not_found` or `invalid_parameter` when not `ok`.
     pub error_code: Option<String>,
     pub message: Option<String>,
+    /// The write-back to Microsoft, when write-back is on and the change maps to a state.
+    #[serde(default)]
+    pub graph: Option<GraphWriteBack>,
 }
 
 #[cfg(test)]
@@ -609,7 +650,7 @@ mod tests {
 
     #[test]
     fn status_requests_are_checked() {
-        let ok = |status, date, why| check_status_request(&StatusRequest { status, target_date: date, justification: why });
+        let ok = |status, date, why| check_status_request(&StatusRequest { status, target_date: date, justification: why, third_party: false });
         assert_eq!(ok("planned", Some("2027-01-31"), None).unwrap().target_date, NaiveDate::from_ymd_opt(2027, 1, 31));
         assert!(ok("done", None, None).unwrap_err().starts_with("status 'done' is invalid"));
         assert!(ok("risk_accepted", None, Some("  ")).unwrap_err().starts_with("justification is missing"));

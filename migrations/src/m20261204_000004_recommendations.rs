@@ -52,6 +52,10 @@ enum RecommendationStatuses {
     PointsGained,
     CompletedAt,
     Regression,
+    GraphState,
+    GraphResult,
+    GraphMessage,
+    GraphAt,
     UpdatedBy,
     UpdatedAt,
 }
@@ -143,6 +147,11 @@ impl MigrationTrait for Migration {
                     .col(double_null(RecommendationStatuses::PointsGained))
                     .col(timestamp_with_time_zone_null(RecommendationStatuses::CompletedAt))
                     .col(boolean(RecommendationStatuses::Regression).default(false))
+                    // The last write-back to Microsoft: the state sent and how it went.
+                    .col(string_len_null(RecommendationStatuses::GraphState, 16))
+                    .col(string_len_null(RecommendationStatuses::GraphResult, 16))
+                    .col(text_null(RecommendationStatuses::GraphMessage))
+                    .col(timestamp_with_time_zone_null(RecommendationStatuses::GraphAt))
                     .col(string_null(RecommendationStatuses::UpdatedBy))
                     .col(timestamp_with_time_zone(RecommendationStatuses::UpdatedAt))
                     .foreign_key(

@@ -97,6 +97,7 @@ fn configured_graph(config: &Config) -> Result<Option<GraphClient>, CommandError
 fn sync_settings(config: &Config) -> SyncSettings {
     SyncSettings {
         concurrency: config.sync_concurrency,
+        write_back: config.graph_write_back,
         ..SyncSettings::default()
     }
 }
@@ -136,7 +137,11 @@ async fn serve(args: ServeArgs) -> CommandResult {
     // credentials (which point at Microsoft) are not used there.
     let per_tenant = if args.demo { HashMap::new() } else { tenant_clients(&config, &db).await? };
     let clients = GraphClients { default: graph, per_tenant };
-    let sync = SyncHandle::with_clients(db.clone(), clients, sync_settings(&config));
+    let mut settings = sync_settings(&config);
+    // The simulator accepts the same PATCH requests as Graph, so the demo
+    // shows write-back without touching Microsoft.
+    settings.write_back |= args.demo;
+    let sync = SyncHandle::with_clients(db.clone(), clients, settings);
     let ctx = AppContext { db: db.clone(), sync: sync.clone(), demo: args.demo, login_limiter: Default::default() };
     let leptos_options = LeptosOptions::builder()
         .output_name("trust-center")
@@ -448,6 +453,7 @@ async fn graph_sim(args: SimArgs) -> CommandResult {
         throttle: args.throttle.iter().map(|v| tenant_with_count(v, "throttle")).collect::<Result<_, _>>()?,
         server_errors: args.server_error.iter().map(|v| tenant_with_count(v, "server-error")).collect::<Result<_, _>>()?,
         truncate: ids(&args.truncate)?,
+        reject_updates: ids(&args.reject_updates)?,
         delay_ms: args.delay_ms,
     };
     let options = SimOptions {

@@ -36,6 +36,8 @@ pub struct Config {
     pub graph_request_timeout: Duration,
     pub graph_connect_timeout: Duration,
     pub graph_max_retries: u32,
+    /// Write status changes of improvement actions back to Microsoft.
+    pub graph_write_back: bool,
 }
 
 impl Config {
@@ -71,6 +73,7 @@ impl Config {
             graph_request_timeout: Duration::from_secs(number(&get, "GRAPH_REQUEST_TIMEOUT_SECONDS", 30, 1, 600)?),
             graph_connect_timeout: Duration::from_secs(number(&get, "GRAPH_CONNECT_TIMEOUT_SECONDS", 10, 1, 120)?),
             graph_max_retries: number(&get, "GRAPH_MAX_RETRIES", 4, 0, 10)? as u32,
+            graph_write_back: flag(&get, "GRAPH_WRITE_BACK")?,
         })
     }
 }
@@ -85,6 +88,14 @@ fn number(get: &impl Fn(&str) -> Option<String>, variable: &'static str, default
             variable,
             problem: format!("'{text}' is not a whole number from {min} to {max}"),
         }),
+    }
+}
+
+fn flag(get: &impl Fn(&str) -> Option<String>, variable: &'static str) -> Result<bool, ConfigError> {
+    match get(variable).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("false") | Some("0") | Some("no") => Ok(false),
+        Some("true") | Some("1") | Some("yes") => Ok(true),
+        Some(other) => Err(ConfigError { variable, problem: format!("'{other}' is not true or false") }),
     }
 }
 

@@ -152,6 +152,7 @@ async fn bulk_status_changes_answer_per_tenant() {
             (json!({"status": "risk_accepted", "tenantId": ASPEN}), StatusCode::BAD_REQUEST, "justification is missing"),
             (json!({"status": "planned", "targetDate": "31/01/2027", "tenantId": ASPEN}), StatusCode::BAD_REQUEST, "targetDate '31/01/2027'"),
             (json!({"status": "planned"}), StatusCode::BAD_REQUEST, "tenantId is missing"),
+            (json!({"status": "planned", "thirdParty": true, "tenantId": ASPEN}), StatusCode::BAD_REQUEST, "thirdParty applies only to completed"),
             (json!({"status": "planned", "tenantIds": [UNKNOWN]}), StatusCode::NOT_FOUND, UNKNOWN),
         ];
         for (payload, expected, needle) in bad {

@@ -378,6 +378,10 @@ fn DrawerBody(detail: ActionDetail, set: ServerAction<SetRecommendationStatus>) 
             <input id="status-date" type="date" name="target_date" data-test="status-date"/>
             <label for="status-justification">"Justification (required for Risk Accepted)"</label>
             <input id="status-justification" name="justification" maxlength="2000" data-test="status-justification"/>
+            <label class="checkbox-label">
+                <input type="checkbox" name="third_party" value="true" data-test="status-third-party"/>
+                " Resolved by a third-party tool (with Completed)"
+            </label>
             <button type="submit" class="button button-primary" data-test="status-apply">"Apply to selected"</button>
         </ActionForm>
         {outcome}
@@ -422,6 +426,11 @@ fn TenantRow(tenant: AffectedTenant, selected: RwSignal<Vec<String>>) -> impl In
                 {tenant.status.label()}
                 {tenant.regression.then(|| view! { " " <span class="badge badge-warning">"Regression"</span> })}
                 {tenant.justification.clone().map(|j| view! { <span class="cell-note">{j}</span> })}
+                {tenant.graph.clone().map(|g| {
+                    let pending_points = g.result == "applied" && g.state == "ThirdParty" && tenant.points_available > 0.0;
+                    let label = if pending_points { format!("Microsoft: {} (points pending)", g.state) } else { format!("Microsoft: {} ({})", g.state, g.result) };
+                    view! { <span class="cell-note" title=g.message data-test="cell-graph">{label}</span> }
+                })}
             </td>
             <td data-test="cell-target-date">{tenant.target_date.map(format::date).unwrap_or_else(|| format::MISSING.to_owned())}</td>
             <td class="muted">{changed}</td>
@@ -432,6 +441,11 @@ fn TenantRow(tenant: AffectedTenant, selected: RwSignal<Vec<String>>) -> impl In
 #[component]
 fn Outcomes(results: Vec<TenantOutcome>) -> impl IntoView {
     let stored = results.iter().filter(|r| r.ok).count();
+    let graph_notes = results
+        .iter()
+        .filter_map(|r| r.graph.as_ref().map(|g| (r.tenant_id.clone(), g.clone())))
+        .map(|(tenant, g)| view! { <li>{tenant}": Microsoft "{g.result}" · "{g.message}</li> })
+        .collect_view();
     let failures = results
         .into_iter()
         .filter(|r| !r.ok)
@@ -441,6 +455,7 @@ fn Outcomes(results: Vec<TenantOutcome>) -> impl IntoView {
         <div role="status" data-test="status-outcome">
             <p>{format!("Stored for {stored} tenant(s).")}</p>
             <ul class="plain-list error-text">{failures}</ul>
+            <ul class="plain-list muted" data-test="graph-outcomes">{graph_notes}</ul>
         </div>
     }
 }

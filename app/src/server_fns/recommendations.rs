@@ -58,6 +58,7 @@ pub async fn set_recommendation_status(
     status: String,
     target_date: String,
     justification: String,
+    third_party: Option<String>,
 ) -> Result<Vec<TenantOutcome>, AppError> {
     use domain::recommendations::{check_status_request, StatusRequest};
 
@@ -67,6 +68,7 @@ pub async fn set_recommendation_status(
         status: &status,
         target_date: Some(target_date.as_str()),
         justification: Some(justification.as_str()),
+        third_party: third_party.is_some_and(|v| !v.is_empty() && v != "false"),
     })
     .map_err(|message| reject(AppError::BadRequest(message)))?;
     let tenants: Vec<String> = tenant_ids.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
@@ -74,7 +76,7 @@ pub async fn set_recommendation_status(
         return Err(reject(AppError::BadRequest("No tenant is selected: tick at least one tenant.".to_owned())));
     }
     let actor = backend::analytics::Actor { actor: principal.actor(), source_ip: crate::http::client_ip() };
-    backend::recommendations::set_status(&ctx.db, id.trim(), &tenants, &change, &actor, chrono::Utc::now())
+    backend::recommendations::set_status(&ctx.db, Some(&ctx.sync), id.trim(), &tenants, &change, &actor, chrono::Utc::now())
         .await
         .map_err(reject)
 }

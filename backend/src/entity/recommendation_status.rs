@@ -16,6 +16,12 @@ pub struct Model {
     pub points_gained: Option<f64>,
     pub completed_at: Option<DateTimeUtc>,
     pub regression: bool,
+    /// The state last written back to Microsoft (`Ignored`, `ThirdParty`, `Default`).
+    pub graph_state: Option<String>,
+    /// `applied`, `pending`, `unchanged`, `refused` or `failed`.
+    pub graph_result: Option<String>,
+    pub graph_message: Option<String>,
+    pub graph_at: Option<DateTimeUtc>,
     pub updated_by: Option<String>,
     pub updated_at: DateTimeUtc,
 }

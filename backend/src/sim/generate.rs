@@ -10,6 +10,8 @@
 //! 2 is denied access (403), tenant 3 gains new controls partway (maximum
 //! drift) and tenant 5 has no snapshots. The rest improve slowly.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, Days, NaiveDate};
 use domain::TenantId;
 use serde_json::{json, Value};
@@ -368,9 +370,17 @@ impl GeneratedTenant {
         }
     }
 
-    /// Builds the snapshot at position `newest_index` of the newest-first
-    /// list.
+    /// Builds the snapshot at position `newest_index` without PATCHed states.
+    #[cfg(test)]
     pub(crate) fn snapshot(&self, newest_index: usize) -> Value {
+        self.snapshot_with(newest_index, &HashMap::new())
+    }
+
+    /// Builds the snapshot at position `newest_index` of the newest-first
+    /// list. Controls in `third_party` (by catalogue position) score in full
+    /// from the day their `ThirdParty` state was set. Microsoft takes a day or two; the simulator applies it
+    /// the same day so a demo shows the effect at once.
+    pub(crate) fn snapshot_with(&self, newest_index: usize, third_party: &HashMap<usize, NaiveDate>) -> Value {
         let defs = catalogue();
         let day = self.history_days - 1 - newest_index as u32;
         let date = self.first_day + Days::new(u64::from(day));
@@ -381,12 +391,13 @@ impl GeneratedTenant {
         let mut max_points: u64 = 0;
         for plan in self.controls.iter().filter(|plan| plan.appears_from <= day) {
             let def = &defs[plan.def];
-            let cents = plan.score_cents(day, def.max_score);
+            let covered = third_party.get(&plan.def).is_some_and(|from| *from <= date);
+            let cents = if covered { u64::from(def.max_score) * 100 } else { plan.score_cents(day, def.max_score) };
             current_cents += cents;
             max_points += u64::from(def.max_score);
             let category =
                 if def.id == RECATEGORISED_CONTROL && day < recategorised_before { "Apps" } else { def.category };
-            control_scores.push(self.control_score(def, plan, day, date, cents, category));
+            control_scores.push(self.control_score(def, plan, day, date, cents, category, covered));
         }
 
         let tenant_id = self.info.tenant_id.as_str();
@@ -413,8 +424,9 @@ impl GeneratedTenant {
         date: NaiveDate,
         cents: u64,
         category: &str,
+        covered: bool,
     ) -> Value {
-        let open = plan.open_at(day).min(plan.total);
+        let open = if covered { 0 } else { plan.open_at(day).min(plan.total) };
         let percentage = if def.max_score == 0 { 0.0 } else { round2(cents as f64 / f64::from(def.max_score)) };
         let mut sync_rng = SplitMix64::derive(self.seed, def.id.as_str(), self.index * 100_000 + u64::from(day));
         let synced = date.pred_opt().unwrap_or(date);

@@ -79,6 +79,8 @@ pub struct Faults {
     pub server_errors: Vec<(TenantId, u32)>,
     /// List bodies are cut in half, so they are invalid JSON.
     pub truncate: Vec<TenantId>,
+    /// `PATCH secureScoreControlProfiles` gets 400 BadRequest.
+    pub reject_updates: Vec<TenantId>,
     /// Added to every response, in milliseconds.
     pub delay_ms: u64,
 }

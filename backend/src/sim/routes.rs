@@ -268,6 +268,14 @@ async fn update_control_profile(
         );
         return graph_error(&state, StatusCode::BAD_REQUEST, "BadRequest", &message);
     }
+    if state.faults.reject_updates.contains(&entry.info.tenant_id) {
+        return graph_error(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "The control profile update is invalid for this tenant (injected fault).",
+        );
+    }
     let update = match parse_update(&body) {
         Ok(update) => update,
         Err(message) => return graph_error(&state, StatusCode::BAD_REQUEST, "BadRequest", &message),

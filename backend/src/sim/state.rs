@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::TenantId;
 use serde_json::Value;
 
@@ -83,6 +84,7 @@ pub(crate) struct FaultPlan {
     pub(crate) throttle: HashMap<TenantId, u32>,
     pub(crate) server_errors: HashMap<TenantId, u32>,
     pub(crate) truncate: HashSet<TenantId>,
+    pub(crate) reject_updates: HashSet<TenantId>,
     pub(crate) delay: Duration,
 }
 
@@ -94,6 +96,7 @@ impl From<Faults> for FaultPlan {
             throttle: faults.throttle.into_iter().collect(),
             server_errors: faults.server_errors.into_iter().collect(),
             truncate: faults.truncate.into_iter().collect(),
+            reject_updates: faults.reject_updates.into_iter().collect(),
             delay: Duration::from_millis(faults.delay_ms),
         }
     }
@@ -148,12 +151,36 @@ impl TenantEntry {
     pub(crate) fn score_page(&self, offset: usize, size: usize) -> Page {
         match &self.scores {
             ScoreSource::Generated(tenant) => {
+                let third_party = self.third_party_controls();
                 let total = tenant.snapshot_count();
-                let values = (offset..total.min(offset.saturating_add(size))).map(|i| tenant.snapshot(i)).collect();
+                let values = (offset..total.min(offset.saturating_add(size)))
+                    .map(|i| tenant.snapshot_with(i, &third_party))
+                    .collect();
                 Page::Values { values, total }
             }
             ScoreSource::Recorded(recorded) => recorded_page(recorded, offset, size),
         }
+    }
+
+    /// Catalogue positions whose newest PATCHed state is `ThirdParty`, with
+    /// the day it was set.
+    fn third_party_controls(&self) -> HashMap<usize, NaiveDate> {
+        let profiles = self.profiles.lock().unwrap_or_else(PoisonError::into_inner);
+        let ProfileSource::Generated { appended, .. } = &*profiles else {
+            return HashMap::new();
+        };
+        appended
+            .iter()
+            .filter_map(|(position, updates)| {
+                let last = updates.last()?;
+                if last.get("state").and_then(Value::as_str) != Some("ThirdParty") {
+                    return None;
+                }
+                let at = last.get("updatedDateTime").and_then(Value::as_str)?;
+                let day = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc).date_naive();
+                Some((*position, day))
+            })
+            .collect()
     }
 
     pub(crate) fn profile_page(&self, offset: usize, size: usize) -> Page {

@@ -102,6 +102,10 @@ pub struct StatusBody {
     /// Required for risk_accepted.
     #[serde(default)]
     pub justification: Option<String>,
+    /// With completed: a third-party tool covers the control (written back
+    /// to Microsoft as ThirdParty when write-back is on).
+    #[serde(default)]
+    pub third_party: bool,
     #[serde(default)]
     pub tenant_id: Option<String>,
     #[serde(default)]
@@ -154,6 +158,7 @@ pub async fn put_status(State(state): State<AppState>, Path(id): Path<String>, r
         status: &body.status,
         target_date: body.target_date.as_deref(),
         justification: body.justification.as_deref(),
+        third_party: body.third_party,
     })
     .map_err(ApiError::bad_request)?;
     let tenants: Vec<String> = match (body.tenant_id, body.tenant_ids) {
@@ -162,7 +167,8 @@ pub async fn put_status(State(state): State<AppState>, Path(id): Path<String>, r
         (None, Some(list)) => list,
         (None, None) => return Err(ApiError::bad_request("tenantId is missing: send tenantId or a tenantIds list")),
     };
-    let results = backend::recommendations::set_status(&state.ctx.db, id.trim(), &tenants, &change, &actor, chrono::Utc::now()).await?;
+    let now = chrono::Utc::now();
+    let results = backend::recommendations::set_status(&state.ctx.db, Some(&state.ctx.sync), id.trim(), &tenants, &change, &actor, now).await?;
     let stored = results.iter().filter(|r| r.ok).count();
     if stored == 0 {
         let not_found = results.iter().all(|r| r.error_code.as_deref() == Some("not_found"));
