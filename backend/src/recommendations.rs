@@ -342,47 +342,19 @@ async fn set_one(
     };
 
     let txn = db.begin().await?;
-    let existing = recommendation_status::Entity::find()
-        .filter(recommendation_status::Column::TenantPk.eq(tenant.id))
-        .filter(recommendation_status::Column::ControlId.eq(control_id))
-        .one(&txn)
-        .await?;
-    let from = existing.as_ref().map(|e| e.status.clone());
-    let mut active: recommendation_status::ActiveModel = match existing {
-        Some(row) => row.into(),
-        None => recommendation_status::ActiveModel {
-            tenant_pk: Set(tenant.id),
-            control_id: Set(control_id.to_owned()),
-            ..Default::default()
-        },
+    let from = match store_change(&txn, tenant.id, control_id, baseline, change, by, now).await {
+        Ok(from) => {
+            txn.commit().await?;
+            from
+        }
+        Err(error) => {
+            // An explicit rollback, so the SQLite write lock is released at once.
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(error = %rollback, "rolling back a status change failed: {rollback}");
+            }
+            return Err(error.into());
+        }
     };
-    active.status = Set(change.status.as_str().to_owned());
-    active.target_date = Set(change.target_date);
-    active.justification = Set(change.justification.clone());
-    active.baseline_score = Set(baseline);
-    active.points_gained = Set(None);
-    // A person's "Completed" waits for the data: the next sync that shows
-    // the control at full score sets the completion date.
-    active.completed_at = Set(None);
-    active.regression = Set(false);
-    active.updated_by = Set(Some(by.actor.clone()));
-    active.updated_at = Set(now);
-    active.save(&txn).await?;
-    recommendation_history::ActiveModel {
-        tenant_pk: Set(tenant.id),
-        control_id: Set(control_id.to_owned()),
-        from_status: Set(from.clone()),
-        to_status: Set(change.status.as_str().to_owned()),
-        target_date: Set(change.target_date),
-        justification: Set(change.justification.clone()),
-        actor: Set(by.actor.clone()),
-        note: Set(None),
-        at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
 
     let detail = format!(
         "{} -> {}{}{}",
@@ -421,6 +393,59 @@ async fn set_one(
             .await?;
     }
     Ok((change.status, graph))
+}
+
+/// Stores the status row and its history entry; returns the previous status.
+async fn store_change(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant_pk: i32,
+    control_id: &str,
+    baseline: Option<f64>,
+    change: &StatusChange,
+    by: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    let existing = recommendation_status::Entity::find()
+        .filter(recommendation_status::Column::TenantPk.eq(tenant_pk))
+        .filter(recommendation_status::Column::ControlId.eq(control_id))
+        .one(txn)
+        .await?;
+    let from = existing.as_ref().map(|e| e.status.clone());
+    let mut active: recommendation_status::ActiveModel = match existing {
+        Some(row) => row.into(),
+        None => recommendation_status::ActiveModel {
+            tenant_pk: Set(tenant_pk),
+            control_id: Set(control_id.to_owned()),
+            ..Default::default()
+        },
+    };
+    active.status = Set(change.status.as_str().to_owned());
+    active.target_date = Set(change.target_date);
+    active.justification = Set(change.justification.clone());
+    active.baseline_score = Set(baseline);
+    active.points_gained = Set(None);
+    // A person's "Completed" waits for the data: the next sync that shows
+    // the control at full score sets the completion date.
+    active.completed_at = Set(None);
+    active.regression = Set(false);
+    active.updated_by = Set(Some(by.actor.clone()));
+    active.updated_at = Set(now);
+    active.save(txn).await?;
+    recommendation_history::ActiveModel {
+        tenant_pk: Set(tenant_pk),
+        control_id: Set(control_id.to_owned()),
+        from_status: Set(from.clone()),
+        to_status: Set(change.status.as_str().to_owned()),
+        target_date: Set(change.target_date),
+        justification: Set(change.justification.clone()),
+        actor: Set(by.actor.clone()),
+        note: Set(None),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(from)
 }
 
 /// States in which Microsoft does not count a control as open.
@@ -495,10 +520,12 @@ async fn write_back(
         active.update(db).await?;
     }
     Ok(Some(if state.eq_ignore_ascii_case(target) {
-        result(
-            "applied",
-            format!("Microsoft lists the control as {target}. Secure Score points follow within 24 to 48 hours, at most 7 days."),
-        )
+        let effect = match target {
+            "ThirdParty" => "Secure Score awards the points within 24 to 48 hours, at most 7 days.",
+            "Ignored" => "The action no longer counts as open in Microsoft's portal and earns no points.",
+            _ => "The action is open again in Microsoft's portal.",
+        };
+        result("applied", format!("Microsoft lists the control as {target}. {effect}"))
     } else {
         result("pending", format!("Sent {target}; Microsoft still lists {state}."))
     }))

@@ -11,7 +11,7 @@ use domain::score::{self, ControlPoints, DailyScore, MaxSource};
 use domain::{Category, SyncStatus};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
@@ -78,30 +78,53 @@ async fn ingest_once(
     now: DateTime<Utc>,
 ) -> Result<IngestOutcome, DbErr> {
     let txn = db.begin().await?;
+    match write_all(&txn, tenant, records, profiles, fetch_warnings, now).await {
+        Ok(outcome) => {
+            txn.commit().await?;
+            Ok(outcome)
+        }
+        Err(error) => {
+            // An explicit rollback: a transaction only dropped may reach the
+            // pool still open on SQLite and keep the write lock.
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(tenant.id = %tenant.tenant_id, error = %rollback, "rolling back the failed ingestion failed: {rollback}");
+            }
+            Err(error)
+        }
+    }
+}
+
+async fn write_all(
+    txn: &DatabaseTransaction,
+    tenant: &tenant::Model,
+    records: &[SecureScoreRecord],
+    profiles: Option<&[ControlProfile]>,
+    fetch_warnings: &[String],
+    now: DateTime<Utc>,
+) -> Result<IngestOutcome, DbErr> {
     let mut outcome = IngestOutcome {
         warnings: fetch_warnings.to_vec(),
         ..Default::default()
     };
 
     if let Some(profiles) = profiles {
-        outcome.profiles_written = replace_profiles(&txn, tenant.id, profiles, now, &mut outcome.warnings).await?;
-        super::actions::update_catalogue(&txn, profiles, now).await?;
+        outcome.profiles_written = replace_profiles(txn, tenant.id, profiles, now, &mut outcome.warnings).await?;
+        super::actions::update_catalogue(txn, profiles, now).await?;
     }
-    let profile_max = load_profile_maxima(&txn, tenant.id).await?;
+    let profile_max = load_profile_maxima(txn, tenant.id).await?;
 
     let kept = keep_one_record_per_day(tenant, records, &mut outcome.warnings);
     for record in &kept {
-        write_snapshot(&txn, tenant.id, record, &profile_max, &outcome.warnings, now).await?;
+        write_snapshot(txn, tenant.id, record, &profile_max, &outcome.warnings, now).await?;
         outcome.snapshots_written += 1;
     }
     if let Some(newest) = kept.first() {
-        write_descriptions(&txn, tenant.id, newest).await?;
+        write_descriptions(txn, tenant.id, newest).await?;
     }
 
-    let status = refresh_summary(&txn, tenant, now).await?;
-    super::actions::refresh(&txn, tenant.id, now).await?;
+    let status = refresh_summary(txn, tenant, now).await?;
+    super::actions::refresh(txn, tenant.id, now).await?;
     outcome.status = Some(status);
-    txn.commit().await?;
     Ok(outcome)
 }
 
