@@ -3,8 +3,9 @@
 # every step that is already satisfied, so a second run takes seconds.
 #
 # Usage: scripts/setup.sh [--e2e]
-#   --e2e   also install Debian's chromium and the npm packages of end2end/
-#           (needed by scripts/test.sh, not by scripts/demo.sh)
+#   --e2e   also install Debian's chromium and poppler-utils and the npm
+#           packages of end2end/ (needed by scripts/test.sh, not by
+#           scripts/demo.sh)
 #
 # Expects a Debian machine with rustup (Rust 1.95), node 20 and npm, run as
 # root for apt-get. Everything comes from crates.io, Debian or npm; nothing
@@ -23,7 +24,7 @@ for arg in "$@"; do
   case "$arg" in
     --e2e) with_e2e=true ;;
     -h | --help)
-      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) die "unknown option '$arg' (expected --e2e or --help)" ;;
@@ -95,15 +96,17 @@ install_wasm_bindgen_cli() {
   cargo install wasm-bindgen-cli --version "$wanted" --force
 }
 
-install_chromium() {
-  if [[ -x /usr/bin/chromium ]]; then
-    log "chromium: present ($(/usr/bin/chromium --version 2>/dev/null || echo 'version unknown'))"
+# Install Debian package $1 unless command $2 exists.
+install_debian_package() {
+  local package="$1" command_name="$2"
+  if command -v "$command_name" >/dev/null 2>&1; then
+    log "$package: present"
     return
   fi
-  [[ "$(id -u)" == 0 ]] || die "chromium is missing and apt-get needs root; run 'apt-get install -y chromium' as root"
-  log "chromium: installing Debian's package with apt-get"
+  [[ "$(id -u)" == 0 ]] || die "$package is missing and apt-get needs root; run 'apt-get install -y $package' as root"
+  log "$package: installing Debian's package with apt-get"
   DEBIAN_FRONTEND=noninteractive apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "$package"
 }
 
 check_node() {
@@ -153,7 +156,9 @@ install_cargo_leptos
 install_wasm_bindgen_cli
 install_browser_vendor
 if [[ "$with_e2e" == true ]]; then
-  install_chromium
+  install_debian_package chromium chromium
+  # pdftotext reads the PDF reports back in the tests.
+  install_debian_package poppler-utils pdftotext
   npm_ci_once end2end
 fi
 log "done"

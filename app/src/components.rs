@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod distribution;
+pub mod export;
 pub mod feedback;
 pub mod layout;
 pub mod status;

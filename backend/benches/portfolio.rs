@@ -25,7 +25,8 @@
 //!    `service::summarise` over those rows (the portfolio figures) and
 //!    `service::tenant_detail` for a random tenant, then the analytics
 //!    reports (`analytics::trends` over 30, 90 and 365 days,
-//!    `analytics::benchmarks`, `service::categories`), `BENCH_ITERATIONS`
+//!    `analytics::benchmarks`, `service::categories`) and the ranked
+//!    improvement actions (`recommendations::list`), `BENCH_ITERATIONS`
 //!    times each. It prints the median and 95th percentile in milliseconds, the
 //!    row counts and the size of the database.
 //!
@@ -582,6 +583,18 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
         }
     }
     analytics.push(("categories".to_owned(), times));
+    let mut times = Vec::with_capacity(settings.iterations);
+    for run in 0..settings.iterations + 2 {
+        let t = Instant::now();
+        let page = backend::recommendations::list(db, &backend::recommendations::Filters::default(), 1, 50).await?;
+        if run >= 2 {
+            times.push(t.elapsed());
+        }
+        if run == 0 {
+            println!("  recommendations: {} actions ranked", page.total_items);
+        }
+    }
+    analytics.push(("recommendations (ranked list, first page)".to_owned(), times));
 
     println!("queries ({} timed runs each, after 2 untimed runs):", settings.iterations);
     print_stats(&format!("tenant_rows ({} rows)", settings.tenants), &rows_times);

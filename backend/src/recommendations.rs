@@ -541,3 +541,59 @@ pub async fn project(db: &DatabaseConnection, actions: &[String]) -> Result<Proj
         .collect();
     Ok(recommendations::project(actions, &tenants, &loaded.open_gaps()))
 }
+
+/// One tenant's actions for its report: open ones with points (most first),
+/// completions confirmed since `since`, and accepted risks.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TenantActions {
+    /// (title, category, points available, status label).
+    pub open: Vec<(String, String, f64, String)>,
+    /// (title, confirmation date, points gained).
+    pub completed: Vec<(String, String, Option<f64>)>,
+    /// (title, justification, date decided).
+    pub risk_accepted: Vec<(String, String, String)>,
+}
+
+/// Collects [`TenantActions`] for the tenant with primary key `tenant_pk`.
+pub async fn tenant_actions(db: &DatabaseConnection, tenant_pk: i32, since: DateTime<Utc>) -> Result<TenantActions, ServiceError> {
+    let titles: HashMap<String, (Option<String>, Option<String>)> = action_catalogue::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.control_id, (a.title, a.control_category)))
+        .collect();
+    let title = |id: &str| titles.get(id).and_then(|t| t.0.clone()).unwrap_or_else(|| id.to_owned());
+    let statuses: HashMap<String, recommendation_status::Model> = recommendation_status::Entity::find()
+        .filter(recommendation_status::Column::TenantPk.eq(tenant_pk))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.control_id.clone(), s))
+        .collect();
+    let mut open: Vec<(String, String, f64, String)> = action_gap::Entity::find()
+        .filter(action_gap::Column::TenantPk.eq(tenant_pk))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|g| statuses.get(&g.control_id).is_none_or(|s| s.status != Status::RiskAccepted.as_str()))
+        .map(|g| {
+            let status = statuses.get(&g.control_id).and_then(|s| Status::parse(&s.status)).unwrap_or(Status::NotStarted);
+            let category = titles.get(&g.control_id).and_then(|t| t.1.clone()).unwrap_or_default();
+            (title(&g.control_id), category, round2(g.max_score - g.score), status.label().to_owned())
+        })
+        .collect();
+    open.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    let mut completed: Vec<(String, String, Option<f64>)> = statuses
+        .values()
+        .filter(|s| s.status == Status::Completed.as_str() && s.completed_at.is_some_and(|at| at >= since))
+        .map(|s| (title(&s.control_id), s.completed_at.map(|at| at.date_naive().to_string()).unwrap_or_default(), s.points_gained.map(round2)))
+        .collect();
+    completed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let mut risk_accepted: Vec<(String, String, String)> = statuses
+        .values()
+        .filter(|s| s.status == Status::RiskAccepted.as_str())
+        .map(|s| (title(&s.control_id), s.justification.clone().unwrap_or_default(), s.updated_at.date_naive().to_string()))
+        .collect();
+    risk_accepted.sort();
+    Ok(TenantActions { open, completed, risk_accepted })
+}

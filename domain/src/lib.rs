@@ -6,6 +6,7 @@ pub mod access;
 pub mod benchmarks;
 pub mod category;
 pub mod categories;
+pub mod csv;
 pub mod recommendations;
 pub mod dto;
 pub mod score;

@@ -113,6 +113,8 @@ fn is_public_page(path: &str) -> bool {
     path == "/login"
         || path.starts_with("/client/")
         || path.starts_with("/pkg/")
+        || path.starts_with("/vendor/")
+        || path == "/charts.js"
         || path == "/favicon.svg"
         || path.starts_with("/api/")
 }

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(fallback_ctx.clone()),
             shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api::reports::client_pdf_layer))
         .layer(axum::middleware::from_fn(crate::auth::require_staff_for_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::authenticate))
         .layer(axum::middleware::from_fn(crate::security::reject_cross_site))

@@ -131,6 +131,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET /admin/audit"                               => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /login"                                     => [A,   A,   A,   A,   A,   A,   A,   A];
     "GET /client/{LINK}"                             => [A,   A,   A,   A,   A,   A,   A,   A];
+    "GET /client/{LINK}?format=pdf"                  => [A,   A,   A,   A,   A,   A,   A,   A];
 
     "POST /api/portfolio"                            => [U,   A,   A,   A,   A,   A,   A,   U];
     "POST /api/tenant_rows"                          => [U,   A,   A,   A,   A,   A,   A,   U];
@@ -177,6 +178,8 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET {BASE}/trends?days=90"                      => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/benchmarks"                          => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/recommendations"                     => [U,   A,   A,   A,   A,   A,   A,   U];
+    "GET {BASE}/reports/export?format=csv&scope=portfolio"
+                                                     => [U,   F,   A,   A,   F,   A,   A,   U];
     "GET {BASE}/audit"                               => [U,   F,   F,   A,   F,   F,   A,   U];
 };
 
@@ -507,7 +510,7 @@ fn matrix_covers_every_route_and_principal() {
         let path = format!("POST /api/{endpoint}");
         assert!(routes.iter().any(|r| *r == path || r.starts_with(&format!("{path} |"))), "{endpoint} missing");
     }
-    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "recommendations", "audit"] {
+    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "recommendations", "reports/export?format=csv&scope=portfolio", "audit"] {
         assert!(routes.contains(&format!("GET {{BASE}}/{rest}").as_str()), "{rest} missing");
     }
     for page in [

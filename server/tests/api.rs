@@ -220,6 +220,7 @@ async fn openapi_lists_every_route() {
             "/api/addons/trust-center/security-score/portfolio",
             "/api/addons/trust-center/security-score/recommendations",
             "/api/addons/trust-center/security-score/recommendations/{id}/status",
+            "/api/addons/trust-center/security-score/reports/export",
             "/api/addons/trust-center/security-score/tenants",
             "/api/addons/trust-center/security-score/tenants/{tenantId}",
             "/api/addons/trust-center/security-score/trends",

@@ -54,6 +54,11 @@ fn LinkError(error: AppError) -> impl IntoView {
 #[component]
 fn ClientReport(detail: TenantDetail) -> impl IntoView {
     let name = detail.tenant.display_name.clone();
+    let changes = format!(
+        "Change over 30 days: {} · over 90 days: {}",
+        format::signed_points_or_missing(detail.tenant.trend30d),
+        format::signed_points_or_missing(detail.tenant.trend90d)
+    );
     let body = match detail.latest_snapshot {
         Some(snapshot) => view! { <ClientSnapshot snapshot/> }.into_any(),
         None => view! {
@@ -72,7 +77,10 @@ fn ClientReport(detail: TenantDetail) -> impl IntoView {
                 <div>
                     <h1>{name}</h1>
                     <p class="muted">"Microsoft Secure Score report"</p>
+                    <p class="muted" data-test="client-changes">{changes}</p>
                 </div>
+                // Relative to this page, so the link's token is not repeated here.
+                <a class="button button-primary" href="?format=pdf" rel="external" data-test="client-pdf" download>"Download PDF"</a>
             </header>
             {body}
         </article>

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::export::{export_url, ExportLinks};
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::format;
 use crate::server_fns::recommendations::{get_recommendation_detail, get_recommendations, project_actions, SetRecommendationStatus};
@@ -40,6 +41,7 @@ pub fn RecommendationsPage() -> impl IntoView {
             </div>
         </div>
         <Filters category tag status/>
+        <ExportLinks links=vec![("Backlog CSV", export_url(&[("format", "csv"), ("scope", "portfolio"), ("dataset", "recommendations")]))]/>
         {move || {
             let id = action.get();
             (!id.is_empty()).then(|| view! { <ActionDrawer id set/> })

@@ -16,6 +16,7 @@ use crate::components::status::{default_sync_message, StaleBadge, SyncStatusBadg
 use crate::error::AppError;
 use crate::format;
 use crate::components::chart::Chart;
+use crate::components::export::{export_url, ExportLinks};
 use crate::server_fns::analytics::{get_tenant_page, TenantPageData};
 use breakdown::{CategoryTable, ControlTable, DataQuality, PeerAverages};
 use client_links::ClientLinksPanel;
@@ -108,6 +109,11 @@ fn TenantDetailView(data: TenantPageData) -> impl IntoView {
         </div>
         <SyncProblem tenant=tenant.clone()/>
         {body}
+        <ExportLinks links=vec![
+            ("Download PDF report", export_url(&[("format", "pdf"), ("scope", "tenant"), ("tenantId", &tenant.tenant_id)])),
+            ("Controls CSV", export_url(&[("format", "csv"), ("scope", "tenant"), ("tenantId", &tenant.tenant_id)])),
+            ("Open actions CSV", export_url(&[("format", "csv"), ("scope", "tenant"), ("tenantId", &tenant.tenant_id), ("dataset", "recommendations")])),
+        ]/>
         <ClientLinksPanel tenant_id=tenant.tenant_id.clone()/>
     }
 }

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::components::export::{export_url, ExportLinks};
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::components::status::{default_sync_message, SyncStatusBadge};
 use crate::format;
@@ -30,6 +31,10 @@ pub fn TenantsPage() -> impl IntoView {
                 <p class="muted">"Secure Score of every managed tenant, side by side"</p>
             </div>
         </div>
+        <ExportLinks links=vec![
+            ("Comparison CSV", export_url(&[("format", "csv"), ("scope", "portfolio")])),
+            ("Portfolio PDF report", export_url(&[("format", "pdf"), ("scope", "portfolio")])),
+        ]/>
         <Transition fallback=|| view! { <Loading label="Loading the tenants…"/> }>
             {move || Suspend::new(async move {
                 match rows.await {

@@ -9,6 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::chart::Chart;
+use crate::components::export::{export_url, ExportLinks};
 use crate::components::feedback::{ErrorPanel, Loading};
 use crate::error::AppError;
 use crate::format;
@@ -67,6 +68,10 @@ pub fn TrendsPage() -> impl IntoView {
                 <button type="submit" class="button button-secondary">"Show"</button>
             </form>
         </nav>
+        {move || {
+            let days = selected().to_string();
+            view! { <ExportLinks links=vec![("Daily figures CSV", export_url(&[("format", "csv"), ("scope", "portfolio"), ("dataset", "trends"), ("days", &days)]))]/> }
+        }}
         <Transition fallback=|| view! { <Loading label="Loading the trends…"/> }>
             {move || Suspend::new(async move {
                 match data.await {

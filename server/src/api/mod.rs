@@ -8,6 +8,7 @@ pub mod error;
 pub mod portfolio;
 pub mod query;
 pub mod recommendations;
+pub mod reports;
 pub mod tenants;
 pub mod trends;
 
@@ -36,6 +37,7 @@ pub const BASE_PATH: &str = "/api/addons/trust-center/security-score";
         (name = "tenants", description = "Managed tenants and their latest snapshot"),
         (name = "analytics", description = "Categories, trends and benchmarks across the portfolio"),
         (name = "recommendations", description = "Improvement actions ranked across the portfolio, and their status per tenant"),
+        (name = "reports", description = "File exports"),
         (name = "audit", description = "Security-relevant changes, for admins"),
     )
 )]
@@ -69,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(benchmarks::put_reference, benchmarks::delete_reference))
         .routes(routes!(recommendations::list_recommendations))
         .routes(routes!(recommendations::get_status, recommendations::put_status))
+        .routes(routes!(reports::export))
         .routes(routes!(audit::list_audit));
     let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(BASE_PATH, inner)
