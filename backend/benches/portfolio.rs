@@ -27,7 +27,8 @@
 //!    reports (`analytics::trends` over 30, 90 and 365 days,
 //!    `analytics::benchmarks`, `service::categories`) and the ranked
 //!    improvement actions (`recommendations::list`), `BENCH_ITERATIONS`
-//!    times each. It prints the median and 95th percentile in milliseconds, the
+//!    times each, and the tenant and portfolio PDF reports (data and Typst
+//!    rendering) up to 5 times each. It prints the median and 95th percentile in milliseconds, the
 //!    row counts and the size of the database.
 //!
 //! Real tenants have 50 to 70 scored controls per snapshot. This load gives
@@ -595,6 +596,37 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
         }
     }
     analytics.push(("recommendations (ranked list, first page)".to_owned(), times));
+
+    // PDF reports: data collection plus Typst rendering, a few runs each.
+    let brand = backend::reports::Brand { name: "Bench MSP".to_owned(), colour: "#1d5bb8".to_owned(), logo_path: None };
+    let ctx = backend::AppContext {
+        db: db.clone(),
+        sync: backend::sync::SyncHandle::new(db.clone(), None, backend::sync::SyncSettings::default()),
+        demo: false,
+        login_limiter: Default::default(),
+    };
+    let pdf_runs = settings.iterations.clamp(1, 5);
+    let mut tenant_times = Vec::with_capacity(pdf_runs);
+    let mut portfolio_times = Vec::with_capacity(pdf_runs);
+    let mut sizes = (0, 0);
+    for run in 0..pdf_runs + 1 {
+        let id = &ids[pick.usize(..ids.len())];
+        let t = Instant::now();
+        let data = backend::reports::tenant_report_data(db, id, &brand, now).await?;
+        let pdf = backend::pdf::render(backend::pdf::Template::Tenant, &data, None, None)?;
+        let tenant_took = t.elapsed();
+        let t = Instant::now();
+        let data = backend::reports::portfolio_report_data(&ctx, &brand, now).await?;
+        let portfolio_pdf = backend::pdf::render(backend::pdf::Template::Portfolio, &data, None, None)?;
+        // The first run also builds Typst's font book; it is left out.
+        if run > 0 {
+            tenant_times.push(tenant_took);
+            portfolio_times.push(t.elapsed());
+        }
+        sizes = (pdf.len(), portfolio_pdf.len());
+    }
+    analytics.push((format!("tenant PDF report ({} KiB)", sizes.0 / 1024), tenant_times));
+    analytics.push((format!("portfolio PDF report, {} tenants ({} KiB)", settings.tenants, sizes.1 / 1024), portfolio_times));
 
     println!("queries ({} timed runs each, after 2 untimed runs):", settings.iterations);
     print_stats(&format!("tenant_rows ({} rows)", settings.tenants), &rows_times);

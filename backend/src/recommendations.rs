@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use domain::recommendations::{
-    self, ActionDetail, ActionInfo, AffectedTenant, Gap, GraphWriteBack, HistoryEntry, Projection, Recommendation, RecommendationPage,
-    Status, StatusChange, Tag, TenantOutcome,
+    self, AcceptedRisk, ActionDetail, ActionInfo, AffectedTenant, CompletedAction, Gap, GraphWriteBack, HistoryEntry, OpenAction, Projection,
+    Recommendation, RecommendationPage, ReportActions, Status, StatusChange, Tag, TenantOutcome,
 };
 use domain::score::round2;
 use domain::TenantId;
@@ -542,20 +542,9 @@ pub async fn project(db: &DatabaseConnection, actions: &[String]) -> Result<Proj
     Ok(recommendations::project(actions, &tenants, &loaded.open_gaps()))
 }
 
-/// One tenant's actions for its report: open ones with points (most first),
-/// completions confirmed since `since`, and accepted risks.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TenantActions {
-    /// (title, category, points available, status label).
-    pub open: Vec<(String, String, f64, String)>,
-    /// (title, confirmation date, points gained).
-    pub completed: Vec<(String, String, Option<f64>)>,
-    /// (title, justification, date decided).
-    pub risk_accepted: Vec<(String, String, String)>,
-}
-
-/// Collects [`TenantActions`] for the tenant with primary key `tenant_pk`.
-pub async fn tenant_actions(db: &DatabaseConnection, tenant_pk: i32, since: DateTime<Utc>) -> Result<TenantActions, ServiceError> {
+/// Collects one tenant's actions for its report: open ones with points
+/// (most first), completions confirmed since `since`, and accepted risks.
+pub async fn tenant_actions(db: &DatabaseConnection, tenant_pk: i32, since: DateTime<Utc>) -> Result<ReportActions, ServiceError> {
     let titles: HashMap<String, (Option<String>, Option<String>)> = action_catalogue::Entity::find()
         .all(db)
         .await?
@@ -570,30 +559,38 @@ pub async fn tenant_actions(db: &DatabaseConnection, tenant_pk: i32, since: Date
         .into_iter()
         .map(|s| (s.control_id.clone(), s))
         .collect();
-    let mut open: Vec<(String, String, f64, String)> = action_gap::Entity::find()
+    let mut open: Vec<OpenAction> = action_gap::Entity::find()
         .filter(action_gap::Column::TenantPk.eq(tenant_pk))
         .all(db)
         .await?
         .into_iter()
         .filter(|g| statuses.get(&g.control_id).is_none_or(|s| s.status != Status::RiskAccepted.as_str()))
-        .map(|g| {
-            let status = statuses.get(&g.control_id).and_then(|s| Status::parse(&s.status)).unwrap_or(Status::NotStarted);
-            let category = titles.get(&g.control_id).and_then(|t| t.1.clone()).unwrap_or_default();
-            (title(&g.control_id), category, round2(g.max_score - g.score), status.label().to_owned())
+        .map(|g| OpenAction {
+            title: title(&g.control_id),
+            category: titles.get(&g.control_id).and_then(|t| t.1.clone()).unwrap_or_default(),
+            points: round2(g.max_score - g.score),
+            status: statuses.get(&g.control_id).and_then(|s| Status::parse(&s.status)).unwrap_or(Status::NotStarted),
         })
         .collect();
-    open.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-    let mut completed: Vec<(String, String, Option<f64>)> = statuses
+    open.sort_by(|a, b| b.points.total_cmp(&a.points).then_with(|| a.title.cmp(&b.title)));
+    let mut completed: Vec<CompletedAction> = statuses
         .values()
-        .filter(|s| s.status == Status::Completed.as_str() && s.completed_at.is_some_and(|at| at >= since))
-        .map(|s| (title(&s.control_id), s.completed_at.map(|at| at.date_naive().to_string()).unwrap_or_default(), s.points_gained.map(round2)))
+        .filter(|s| s.status == Status::Completed.as_str())
+        .filter_map(|s| {
+            let at = s.completed_at.filter(|at| *at >= since)?;
+            Some(CompletedAction { title: title(&s.control_id), confirmed_on: at.date_naive(), points_gained: s.points_gained.map(round2) })
+        })
         .collect();
-    completed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    let mut risk_accepted: Vec<(String, String, String)> = statuses
+    completed.sort_by(|a, b| a.confirmed_on.cmp(&b.confirmed_on).then_with(|| a.title.cmp(&b.title)));
+    let mut risk_accepted: Vec<AcceptedRisk> = statuses
         .values()
         .filter(|s| s.status == Status::RiskAccepted.as_str())
-        .map(|s| (title(&s.control_id), s.justification.clone().unwrap_or_default(), s.updated_at.date_naive().to_string()))
+        .map(|s| AcceptedRisk {
+            title: title(&s.control_id),
+            justification: s.justification.clone().unwrap_or_default(),
+            decided_on: s.updated_at.date_naive(),
+        })
         .collect();
-    risk_accepted.sort();
-    Ok(TenantActions { open, completed, risk_accepted })
+    risk_accepted.sort_by(|a, b| a.title.cmp(&b.title));
+    Ok(ReportActions { open, completed, risk_accepted })
 }

@@ -236,11 +236,15 @@ pub async fn tenant_report_data(
             "name": c.category, "percentage": c.percentage, "points": c.points, "max": c.max_points,
             "peerAll": c.peer_all_tenants, "peerSimilar": c.peer_similar_seats,
         })).collect::<Vec<_>>(),
-        "recommendations": actions.open.iter().take(10).map(|(title, category, points, status)| json!({
-            "title": title, "category": category, "points": points, "status": status,
+        "recommendations": actions.open.iter().take(10).map(|a| json!({
+            "title": a.title, "category": a.category, "points": a.points, "status": a.status.label(),
         })).collect::<Vec<_>>(),
-        "completed": actions.completed.iter().map(|(title, date, gained)| json!({ "title": title, "date": date, "pointsGained": gained })).collect::<Vec<_>>(),
-        "riskAccepted": actions.risk_accepted.iter().map(|(title, why, date)| json!({ "title": title, "justification": why, "date": date })).collect::<Vec<_>>(),
+        "completed": actions.completed.iter().map(|c| json!({
+            "title": c.title, "date": c.confirmed_on.to_string(), "pointsGained": c.points_gained,
+        })).collect::<Vec<_>>(),
+        "riskAccepted": actions.risk_accepted.iter().map(|r| json!({
+            "title": r.title, "justification": r.justification, "date": r.decided_on.to_string(),
+        })).collect::<Vec<_>>(),
     }))
 }
 

@@ -556,6 +556,46 @@ pub struct TenantOutcome {
     pub graph: Option<GraphWriteBack>,
 }
 
+/// One tenant's actions for its report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ReportActions {
+    /// Open actions, most points first.
+    pub open: Vec<OpenAction>,
+    /// Completions confirmed by the data in the report period.
+    pub completed: Vec<CompletedAction>,
+    pub risk_accepted: Vec<AcceptedRisk>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct OpenAction {
+    pub title: String,
+    pub category: String,
+    pub points: f64,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CompletedAction {
+    pub title: String,
+    pub confirmed_on: NaiveDate,
+    pub points_gained: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptedRisk {
+    pub title: String,
+    pub justification: String,
+    pub decided_on: NaiveDate,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

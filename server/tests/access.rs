@@ -553,8 +553,8 @@ async fn client_link_hides_other_tenant() {
         let report = fx.call("POST /api/client_report | token={LINK}", &none).await;
         assert_eq!(report.status, StatusCode::OK, "{}", report.body);
         let report: Value = serde_json::from_str(&report.body).unwrap();
-        assert_eq!(report["tenant"]["tenantId"], json!(TENANT_A));
-        assert_eq!(report["tenant"]["displayName"], json!(NAME_A));
+        assert_eq!(report["detail"]["tenant"]["tenantId"], json!(TENANT_A));
+        assert_eq!(report["detail"]["tenant"]["displayName"], json!(NAME_A));
 
         let attempts: Vec<(&str, &Vec<(&str, String)>)> = vec![
             ("GET /client/{LINK}", &none),

@@ -2,16 +2,18 @@
 //! The token in the URL is the credential; the page has no navigation and
 //! no links to staff pages.
 
-use domain::{ControlScoreView, SnapshotDetail, TenantDetail};
+use domain::recommendations::ReportActions;
+use domain::{ControlScoreView, SnapshotDetail};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
+use crate::components::chart::Chart;
 use crate::components::feedback::Loading;
 use crate::error::AppError;
 use crate::format;
 use crate::pages::tenant::breakdown::CategoryTable;
-use crate::server_fns::client_links::get_client_report;
+use crate::server_fns::client_links::{get_client_report, ClientReport};
 
 #[component]
 pub fn ClientReportPage() -> impl IntoView {
@@ -25,7 +27,7 @@ pub fn ClientReportPage() -> impl IntoView {
         <Transition fallback=|| view! { <Loading label="Loading the report…"/> }>
             {move || Suspend::new(async move {
                 match report.await {
-                    Ok(detail) => view! { <ClientReport detail/> }.into_any(),
+                    Ok(report) => view! { <ClientReportView report/> }.into_any(),
                     Err(error) => view! { <LinkError error/> }.into_any(),
                 }
             })}
@@ -52,7 +54,8 @@ fn LinkError(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn ClientReport(detail: TenantDetail) -> impl IntoView {
+fn ClientReportView(report: ClientReport) -> impl IntoView {
+    let ClientReport { detail, actions, history_chart } = report;
     let name = detail.tenant.display_name.clone();
     let changes = format!(
         "Change over 30 days: {} · over 90 days: {}",
@@ -83,6 +86,11 @@ fn ClientReport(detail: TenantDetail) -> impl IntoView {
                 <a class="button button-primary" href="?format=pdf" rel="external" data-test="client-pdf" download>"Download PDF"</a>
             </header>
             {body}
+            <section class="panel" aria-labelledby="client-history-heading">
+                <h2 id="client-history-heading">"Last 90 days"</h2>
+                <Chart options=history_chart label="Secure Score percentage per day over 90 days".to_owned() test_id="client-history-chart"/>
+            </section>
+            <ReportActionsView actions/>
         </article>
     }
 }
@@ -133,8 +141,72 @@ fn ImprovementList(controls: Vec<ControlScoreView>) -> impl IntoView {
 
     view! {
         <section class="panel" aria-labelledby="improvements-heading">
-            <h2 id="improvements-heading">{format!("Improvement actions ({count})")}</h2>
-            <ul class="improvement-list" data-test="client-controls">{items}</ul>
+            <details>
+                <summary><h2 id="improvements-heading" class="inline-heading">{format!("Every scored control ({count})")}</h2></summary>
+                <ul class="improvement-list" data-test="client-controls">{items}</ul>
+            </details>
+        </section>
+    }
+}
+
+/// The report's action lists: open, completed in the last 90 days, and
+/// accepted risks with their justification.
+#[component]
+fn ReportActionsView(actions: ReportActions) -> impl IntoView {
+    let ReportActions { open, completed, risk_accepted } = actions;
+    let completed_empty = completed.is_empty();
+    let risks_empty = risk_accepted.is_empty();
+    let open_rows = open
+        .into_iter()
+        .take(10)
+        .map(|a| view! {
+            <tr>
+                <th scope="row">{a.title}</th>
+                <td>{a.category}</td>
+                <td class="numeric">{format::points(a.points)}</td>
+                <td>{a.status.label()}</td>
+            </tr>
+        })
+        .collect_view();
+    let completed_items = completed
+        .into_iter()
+        .map(|c| view! {
+            <li>
+                {c.title}" · "{format::date(c.confirmed_on)}
+                {c.points_gained.map(|p| format!(" · +{} points", format::points(p)))}
+            </li>
+        })
+        .collect_view();
+    let risk_items = risk_accepted
+        .into_iter()
+        .map(|r| view! { <li>{r.title}" · "{format::date(r.decided_on)}<span class="cell-note">{r.justification}</span></li> })
+        .collect_view();
+    view! {
+        <section class="panel panel-flush" aria-labelledby="client-open-heading">
+            <h2 id="client-open-heading" class="panel-title">"Top open improvement actions"</h2>
+            <div class="table-scroll">
+                <table class="data-table" data-test="client-open-actions">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Action"</th>
+                            <th scope="col">"Category"</th>
+                            <th scope="col" class="numeric">"Points available"</th>
+                            <th scope="col">"Status"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{open_rows}</tbody>
+                </table>
+            </div>
+        </section>
+        <section class="panel" aria-labelledby="client-completed-heading">
+            <h2 id="client-completed-heading">"Completed in the last 90 days"</h2>
+            {completed_empty.then(|| view! { <p class="muted">"No action was confirmed as completed in this period."</p> })}
+            <ul class="plain-list" data-test="client-completed">{completed_items}</ul>
+        </section>
+        <section class="panel" aria-labelledby="client-risk-heading">
+            <h2 id="client-risk-heading">"Accepted risks"</h2>
+            {risks_empty.then(|| view! { <p class="muted">"No risk has been accepted."</p> })}
+            <ul class="plain-list" data-test="client-risks">{risk_items}</ul>
         </section>
     }
 }

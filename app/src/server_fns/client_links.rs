@@ -29,7 +29,7 @@ pub struct NewClientLink {
 ///
 /// Rejects an unknown token with 404 and an expired or revoked one with 403.
 #[server(endpoint = "client_report")]
-pub async fn get_client_report(token: String) -> Result<TenantDetail, AppError> {
+pub async fn get_client_report(token: String) -> Result<ClientReport, AppError> {
     use crate::error::ssr::{app_context, reject};
     use backend::auth::client_links::LinkRejection;
 
@@ -54,7 +54,22 @@ pub async fn get_client_report(token: String) -> Result<TenantDetail, AppError> 
     detail.tenant.industry_rank_label = None;
     detail.tenant.industry_position = None;
     detail.tenant.industry_peers = None;
-    Ok(detail)
+    let tenant = backend::store::tenants::find(&ctx.db, &tenant_id)
+        .await
+        .map_err(reject)?
+        .ok_or_else(|| reject(AppError::NotFound("The tenant of this link no longer exists.".to_owned())))?;
+    let actions = backend::recommendations::tenant_actions(&ctx.db, tenant.id, now - chrono::Duration::days(90)).await.map_err(reject)?;
+    let history_chart = backend::charts::tenant_history(&detail.history, &detail.max_score_changes);
+    Ok(ClientReport { detail, actions, history_chart })
+}
+
+/// What a client link shows: the tenant's report, its actions and the
+/// history chart options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientReport {
+    pub detail: TenantDetail,
+    pub actions: domain::recommendations::ReportActions,
+    pub history_chart: String,
 }
 
 /// Creates a client link for `tenant_id` that expires after `days`
