@@ -3,6 +3,7 @@
 //! every rule can be unit-tested with hand-computed numbers.
 
 pub mod access;
+pub mod alerts;
 pub mod benchmarks;
 pub mod category;
 pub mod categories;
