@@ -134,6 +134,24 @@ npm_ci_once() {
   printf '%s\n' "$lock_hash" >"$stamp"
 }
 
+# Debian's Droid Sans Fallback: backend/build.rs embeds it so PDF reports
+# print Chinese, Japanese and Korean names. Without root it is skipped with a
+# warning, and reports lack those glyphs.
+install_cjk_font() {
+  local font=/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+  if [[ -f "$font" ]]; then
+    log "fonts-droid-fallback: present"
+    return
+  fi
+  if [[ "$(id -u)" != 0 ]]; then
+    log "warning: $font is missing and apt-get needs root; PDF reports will lack CJK glyphs (apt-get install -y fonts-droid-fallback)"
+    return
+  fi
+  log "fonts-droid-fallback: installing Debian's package with apt-get"
+  DEBIAN_FRONTEND=noninteractive apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-droid-fallback
+}
+
 # The chart library the pages load from /vendor/echarts.min.js; cargo-leptos
 # copies public/ into the site, so the file must be there before a build.
 install_browser_vendor() {
@@ -155,6 +173,7 @@ install_wasm_target
 install_cargo_leptos
 install_wasm_bindgen_cli
 install_browser_vendor
+install_cjk_font
 if [[ "$with_e2e" == true ]]; then
   install_debian_package chromium chromium
   # pdftotext reads the PDF reports back in the tests.

@@ -34,11 +34,18 @@ impl Template {
     }
 }
 
+/// Droid Sans Fallback for Chinese, Japanese and Korean, when the build
+/// found it (see `build.rs`).
+#[cfg(cjk_font)]
+const CJK_FONT: Option<&[u8]> = Some(include_bytes!(concat!(env!("OUT_DIR"), "/cjk_fallback.ttf")));
+#[cfg(not(cjk_font))]
+const CJK_FONT: Option<&[u8]> = None;
+
 fn engine() -> &'static TypstEngine<TypstTemplateCollection> {
     static ENGINE: OnceLock<TypstEngine<TypstTemplateCollection>> = OnceLock::new();
     ENGINE.get_or_init(|| {
         TypstEngine::builder()
-            .fonts(typst_assets::fonts())
+            .fonts(typst_assets::fonts().chain(CJK_FONT))
             .with_static_source_file_resolver([
                 ("common.typ", COMMON),
                 ("tenant_report.typ", TENANT),

@@ -191,6 +191,12 @@ async fn tenant_pdf_prints_names_literally() {
         assert!(text.contains("Require MFA for administrative roles"), "{text}");
         assert!(text.contains("44.75"), "{text}");
 
+        // Japanese prints with the embedded CJK font.
+        let (status, _, japanese) = get_bytes(&app, &format!("format=pdf&scope=tenant&tenantId={KANJI}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let japanese = pdf_text(&japanese);
+        assert!(japanese.contains("東京クリニック"), "{japanese}");
+
         // The same data and creation date give the same file.
         let (_, _, again) = get_bytes(&app, &format!("format=pdf&scope=tenant&tenantId={GREEK}&created=2026-12-01")).await;
         assert_eq!(pdf, again, "rendering is deterministic");
