@@ -378,12 +378,16 @@ pub fn apply_industry_ranks(rows: &mut [TenantRow]) {
         .filter_map(|(i, r)| Some((i, r.industry.clone(), r.percentage?)))
         .collect();
     for (index, rank) in benchmarks::industry_ranks(&keyed) {
-        let row = &mut rows[index];
-        row.industry_rank = Some(rank.percentile);
-        row.industry_rank_label = Some(rank.label);
-        row.industry_position = Some(rank.position);
-        row.industry_peers = Some(rank.peers);
+        set_rank(&mut rows[index], rank);
     }
+}
+
+/// Copies an industry rank onto a comparison row.
+pub fn set_rank(row: &mut TenantRow, rank: benchmarks::IndustryRank) {
+    row.industry_rank = Some(rank.percentile);
+    row.industry_rank_label = Some(rank.label);
+    row.industry_position = Some(rank.position);
+    row.industry_peers = Some(rank.peers);
 }
 
 #[cfg(test)]

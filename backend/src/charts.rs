@@ -11,6 +11,7 @@ use charming::series::{Bar, Line};
 use charming::Chart;
 use domain::benchmarks::BenchmarksReport;
 use domain::categories::CategoriesReport;
+use domain::score::points_text;
 use domain::trends::TrendsReport;
 use domain::{CategoryComparison, HistoryPoint, MaxScoreChange};
 
@@ -33,7 +34,8 @@ fn percent_axis() -> Axis {
         .axis_label(AxisLabel::new().formatter("{value} %"))
 }
 
-/// A chart with an axis tooltip; `bottom` is the room left for the x-axis labels.
+/// Starts a chart with an axis tooltip. `bottom` is the room left for the
+/// x-axis labels.
 fn base(legend: bool, bottom: i32) -> Chart {
     let chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
@@ -45,7 +47,7 @@ fn base(legend: bool, bottom: i32) -> Chart {
     }
 }
 
-/// A category axis that labels every bar, tilted when names are long.
+/// Builds a category axis that labels every bar, tilted when names are long.
 fn names_axis(names: Vec<String>, tilt: bool) -> Axis {
     let label = AxisLabel::new().interval(0);
     let label = if tilt { label.rotate(30) } else { label };
@@ -92,7 +94,7 @@ pub fn tenant_history(history: &[HistoryPoint], changes: &[MaxScoreChange]) -> S
             .iter()
             .map(|c| {
                 MarkLineData::new()
-                    .name(format!("Maximum {} → {}", trim(c.from_max), trim(c.to_max)))
+                    .name(format!("Maximum {} → {}", points_text(c.from_max), points_text(c.to_max)))
                     .x_axis(c.date.to_string())
             })
             .map(MarkLineVariant::Simple)
@@ -153,11 +155,6 @@ pub fn benchmarks(report: &BenchmarksReport) -> String {
     to_json(&chart)
 }
 
-/// 274.0 as "274", 48.5 as "48.5".
-fn trim(value: f64) -> String {
-    let text = format!("{value:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
 
 #[cfg(test)]
 mod tests {

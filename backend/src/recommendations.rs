@@ -448,12 +448,9 @@ async fn store_change(
     Ok(from)
 }
 
-/// States in which Microsoft does not count a control as open.
-const CLOSED_STATES: [&str; 2] = ["Ignored", "ThirdParty"];
-
 /// Writes the state matching `change` back to Microsoft for one tenant,
-/// unless Microsoft already has it, then reads it back. A Graph failure is
-/// reported in the result, never raised, so the other tenants go on.
+/// unless Microsoft already has it, then reads it back. A Graph failure
+/// comes back as a `failed` result, so the other tenants go on.
 async fn write_back(
     db: &DatabaseConnection,
     client: &GraphClient,
@@ -472,7 +469,7 @@ async fn write_back(
         .await?;
     let effective = profile.as_ref().map_or("Default", |p| p.effective_state.as_str()).to_owned();
     // Reopening only matters where Microsoft has the control closed.
-    if target == "Default" && !CLOSED_STATES.iter().any(|s| s.eq_ignore_ascii_case(&effective)) {
+    if target == "Default" && !crate::store::actions::is_closed_state(&effective) {
         return Ok(None);
     }
     let result = |result: &str, message: String| GraphWriteBack { state: target.to_owned(), result: result.to_owned(), message, at: Some(now) };

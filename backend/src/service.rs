@@ -164,16 +164,13 @@ async fn rank_one(db: &DatabaseConnection, row: &mut TenantRow) -> Result<(), Se
         .collect();
     if let Some(rank) = domain::benchmarks::industry_ranks(&keyed).remove(&row.tenant_id) {
         if !row.excluded {
-            row.industry_rank = Some(rank.percentile);
-            row.industry_rank_label = Some(rank.label);
-            row.industry_position = Some(rank.position);
-            row.industry_peers = Some(rank.peers);
+            analytics::set_rank(row, rank);
         }
     }
     Ok(())
 }
 
-/// The tenant's categories beside the portfolio's and Microsoft's averages.
+/// Pairs the tenant's categories with the portfolio's and Microsoft's averages.
 fn compare_categories(
     own: &[CategoryScore],
     portfolio: &domain::categories::CategoriesReport,

@@ -249,8 +249,8 @@ pub struct IndustryRank {
 pub const RANK_METHOD: &str = "Position among the portfolio's tenants of the same industry that have data (highest score first, equal scores share a position), divided by their number. Top N% = position / tenants, rounded up; Bottom N% = (tenants - position + 1) / tenants, rounded up. Shown when the industry has at least 5 tenants with data.";
 
 /// Ranks tenants within their industries. `tenants` contains (key, industry,
-/// percentage) for included tenants with data; tenants of industries with
-/// fewer than five such tenants, or without an industry, get no rank.
+/// percentage) for included tenants with data. Tenants without an industry,
+/// or of an industry with fewer than five such tenants, get no rank.
 pub fn industry_ranks<K: Clone + Ord>(tenants: &[(K, Option<String>, f64)]) -> BTreeMap<K, IndustryRank> {
     let mut by_industry: BTreeMap<String, Vec<(&K, f64)>> = BTreeMap::new();
     for (key, industry, percentage) in tenants {

@@ -77,10 +77,7 @@ fn render(cell: &Cell) -> String {
             }
         }
         Cell::Number(None) => String::new(),
-        Cell::Number(Some(value)) if value.is_finite() => {
-            let text = format!("{value:.2}");
-            text.trim_end_matches('0').trim_end_matches('.').to_owned()
-        }
+        Cell::Number(Some(value)) if value.is_finite() => crate::score::points_text(*value),
         Cell::Number(Some(_)) => String::new(),
     }
 }

@@ -19,6 +19,13 @@ pub fn percentage(current: f64, max: f64) -> Option<f64> {
     }
 }
 
+/// Formats points with at most two decimals and no trailing zeros: 274.0 as
+/// "274", 48.5 as "48.5".
+pub fn points_text(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 /// Rounds to two decimals for display and for the wire.
 pub fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0

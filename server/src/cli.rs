@@ -113,7 +113,7 @@ pub struct SimArgs {
     /// Cut this tenant's response bodies in half, making them invalid JSON (repeatable).
     #[arg(long, value_name = "TENANT_ID")]
     pub truncate: Vec<String>,
-    /// Answer this tenant's control profile updates (PATCH) with 400 BadRequest (repeatable).
+    /// Reject this tenant's control profile updates (PATCH) with 400 BadRequest (repeatable).
     #[arg(long, value_name = "TENANT_ID")]
     pub reject_updates: Vec<String>,
     /// Delay every response by this many milliseconds.

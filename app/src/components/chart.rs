@@ -1,7 +1,7 @@
 //! A chart drawn in the browser by the bundled echarts script from options
 //! the server built (`public/charts.js` finds the `data-chart` attribute).
-//! Every chart sits beside a table or figures with the same numbers, so
-//! nothing is lost without JavaScript.
+//! Pages place each chart beside a table or figures with the same numbers,
+//! so nothing is lost without JavaScript.
 
 use leptos::prelude::*;
 

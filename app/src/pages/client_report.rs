@@ -149,8 +149,8 @@ fn ImprovementList(controls: Vec<ControlScoreView>) -> impl IntoView {
     }
 }
 
-/// The report's action lists: open, completed in the last 90 days, and
-/// accepted risks with their justification.
+/// Renders the report's action lists: open, completed in the last 90 days,
+/// and accepted risks with their justification.
 #[component]
 fn ReportActionsView(actions: ReportActions) -> impl IntoView {
     let ReportActions { open, completed, risk_accepted } = actions;

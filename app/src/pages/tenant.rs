@@ -175,8 +175,8 @@ fn SnapshotView(tenant: TenantRow, snapshot: SnapshotDetail) -> impl IntoView {
     }
 }
 
-/// The 90-day history chart, with the days on which Microsoft changed the
-/// maximum score listed under it.
+/// Renders the 90-day history chart and lists the days on which Microsoft
+/// changed the maximum score.
 #[component]
 fn HistoryPanel(history: Vec<HistoryPoint>, max_score_changes: Vec<MaxScoreChange>, chart: String) -> impl IntoView {
     let days_with_data = history.iter().filter(|p| p.percentage.is_some()).count();
@@ -209,7 +209,7 @@ fn HistoryPanel(history: Vec<HistoryPoint>, max_score_changes: Vec<MaxScoreChang
     }
 }
 
-/// The tenant's categories beside the portfolio's and Microsoft's averages.
+/// Renders the tenant's categories beside the portfolio's and Microsoft's averages.
 #[component]
 fn CategoryPanel(comparison: Vec<CategoryComparison>, chart: String) -> impl IntoView {
     let rows = comparison

@@ -63,7 +63,7 @@ pub async fn get_client_report(token: String) -> Result<ClientReport, AppError> 
     Ok(ClientReport { detail, actions, history_chart })
 }
 
-/// What a client link shows: the tenant's report, its actions and the
+/// The content of a client link: the tenant's report, its actions and the
 /// history chart options.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientReport {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use domain::recommendations::Status;
+use domain::score::points_text;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 
@@ -22,6 +23,11 @@ const FULL_SCORE_TOLERANCE: f64 = 0.005;
 
 /// Effective states in which Microsoft no longer counts an action as open.
 const CLOSED_STATES: [&str; 2] = ["Ignored", "ThirdParty"];
+
+/// Returns whether Microsoft no longer counts a control in `state` as open.
+pub fn is_closed_state(state: &str) -> bool {
+    CLOSED_STATES.iter().any(|closed| closed.eq_ignore_ascii_case(state))
+}
 
 /// Updates the catalogue with the profiles Graph just sent.
 pub async fn update_catalogue(txn: &impl ConnectionTrait, profiles: &[ControlProfile], now: DateTime<Utc>) -> Result<(), DbErr> {
@@ -134,7 +140,7 @@ async fn scored_controls(txn: &impl ConnectionTrait, tenant_pk: i32, snapshot_id
         .filter_map(|(id, score)| {
             let (max, deprecated, state) = profiles.get(&id)?;
             let max = (*max)?;
-            let open = !deprecated && !CLOSED_STATES.iter().any(|closed| closed.eq_ignore_ascii_case(state));
+            let open = !deprecated && !is_closed_state(state);
             Some((id, Scored { score, max, open }))
         })
         .collect())
@@ -166,17 +172,17 @@ async fn verify_statuses(
                 let gained = row.baseline_score.map(|b| (control.score - b).max(0.0));
                 let note = format!(
                     "Microsoft reports the control at full score ({} of {} points){}.",
-                    trim(control.score),
-                    trim(control.max),
-                    gained.map(|g| format!(": {} points gained", trim(g))).unwrap_or_default()
+                    points_text(control.score),
+                    points_text(control.max),
+                    gained.map(|g| format!(": {} points gained", points_text(g))).unwrap_or_default()
                 );
                 (Status::Completed, note, Some(now), false, gained)
             }
             (Status::Completed, false, true) => {
                 let note = format!(
                     "Regression: the score fell back to {} of {} points after completion; reopened.",
-                    trim(control.score),
-                    trim(control.max)
+                    points_text(control.score),
+                    points_text(control.max)
                 );
                 (Status::NotStarted, note, None, true, None)
             }
@@ -212,8 +218,3 @@ async fn verify_statuses(
     Ok(())
 }
 
-/// 10.0 as "10", 3.25 as "3.25".
-fn trim(value: f64) -> String {
-    let text = format!("{value:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}

@@ -18,10 +18,10 @@ use crate::state::AppState;
 const MAX_BODY_BYTES: usize = 4 * 1024;
 
 /// One row per industry group with the portfolio average, the industry
-/// average, the top-10 % threshold and the variance, each with its source:
-/// Microsoft's `IndustryTypes` average where Graph returns one, otherwise
-/// an admin's reference value, otherwise none (Microsoft's all-tenants and
-/// similar-size averages are given instead). The threshold is the 90th
+/// average, the top-10 % threshold and the variance, each with its source.
+/// The industry average is Microsoft's `IndustryTypes` average where Graph
+/// returns one, otherwise an admin's reference value, otherwise none (then
+/// Microsoft's all-tenants and similar-size averages are given instead). The threshold is the 90th
 /// percentile of the group's tenants when it has at least 10, otherwise the
 /// reference value, otherwise none.
 #[utoipa::path(
@@ -119,7 +119,7 @@ pub async fn delete_reference(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The caller and its address, for the audit log.
+/// Returns the caller and its address, for the audit log.
 pub(crate) fn actor_of(request: &Request, principal: &domain::Principal) -> backend::analytics::Actor {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;

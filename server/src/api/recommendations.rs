@@ -120,9 +120,9 @@ pub struct StatusReply {
 }
 
 /// Sets the status of an action for one tenant or a list of tenants and
-/// reports each tenant's outcome: 200 when all were stored, 207 when some failed (an
-/// unknown tenant, or one without this action), and a 4xx error naming the
-/// values when none was stored. An invalid status, a bad date or a missing
+/// reports each tenant's outcome. The status is 200 when all were stored,
+/// 207 when some failed (an unknown tenant, or one without this action), and
+/// a 4xx error naming the values when none was stored. An invalid status, a bad date or a missing
 /// justification for risk_accepted rejects the whole request with 400.
 /// Analyst or admin role, or a read_write token; every change is audited.
 #[utoipa::path(

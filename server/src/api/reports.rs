@@ -155,14 +155,25 @@ async fn client_pdf(state: &AppState, token: &str) -> Result<Response, ApiError>
     let brand = backend::reports::Brand::from_env();
     let data = backend::reports::tenant_report_data(&state.ctx.db, &id, &brand, now).await?;
     let name = data["tenant"]["name"].as_str().unwrap_or_default().to_owned();
+    let bytes = render(backend::pdf::Template::Tenant, data, &brand, None).await?;
+    attachment(&backend::reports::file_name(&["secure-score-report", &name, &now.date_naive().to_string()], "pdf"), "application/pdf", bytes)
+}
+
+/// Renders a PDF on a blocking thread, so Typst does not hold up the server.
+async fn render(
+    template: backend::pdf::Template,
+    data: serde_json::Value,
+    brand: &backend::reports::Brand,
+    created: Option<chrono::NaiveDate>,
+) -> Result<Vec<u8>, ApiError> {
     let logo = brand.logo();
-    let bytes = tokio::task::spawn_blocking(move || backend::pdf::render(backend::pdf::Template::Tenant, &data, logo, None))
+    let bytes = tokio::task::spawn_blocking(move || backend::pdf::render(template, &data, logo, created))
         .await
         .map_err(|error| {
             tracing::error!(%error, "the PDF rendering task failed: {error}");
             ApiError::internal()
         })??;
-    attachment(&backend::reports::file_name(&["secure-score-report", &name, &now.date_naive().to_string()], "pdf"), "application/pdf", bytes)
+    Ok(bytes)
 }
 
 /// Renders the tenant or portfolio PDF report.
@@ -198,12 +209,6 @@ async fn pdf(state: &AppState, params: &QueryParams, scope: &str) -> Result<Resp
         }
         other => return Err(ApiError::bad_request(format!("scope '{other}' is invalid: use portfolio or tenant"))),
     };
-    let logo = brand.logo();
-    let bytes = tokio::task::spawn_blocking(move || backend::pdf::render(template, &data, logo, created))
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "the PDF rendering task failed: {error}");
-            ApiError::internal()
-        })??;
+    let bytes = render(template, data, &brand, created).await?;
     attachment(&file, "application/pdf", bytes)
 }
