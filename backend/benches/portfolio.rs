@@ -604,6 +604,8 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
         sync: backend::sync::SyncHandle::new(db.clone(), None, backend::sync::SyncSettings::default()),
         demo: false,
         login_limiter: Default::default(),
+        alerts: None,
+        demo_sim_url: None,
     };
     let pdf_runs = settings.iterations.clamp(1, 5);
     let mut tenant_times = Vec::with_capacity(pdf_runs);

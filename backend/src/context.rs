@@ -2,6 +2,7 @@
 
 use sea_orm::DatabaseConnection;
 
+use crate::alerts::Notifier;
 use crate::auth::login_limiter::LoginLimiter;
 use crate::sync::SyncHandle;
 
@@ -13,4 +14,10 @@ pub struct AppContext {
     pub demo: bool,
     /// Failed sign-ins per account and per address, kept in this process.
     pub login_limiter: LoginLimiter,
+    /// Sends alert notices; `None` where no secret key was loaded (some
+    /// tests), and then alert channels cannot be configured.
+    pub alerts: Option<Notifier>,
+    /// The demo's Graph simulator (`http://127.0.0.1:PORT`), which can
+    /// simulate a regression; `None` outside demo mode.
+    pub demo_sim_url: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! Everything with I/O below the HTTP edge: the store, the Graph client and
 //! simulator, and sync.
 
+pub mod alerts;
 pub mod analytics;
 pub mod auth;
 pub mod charts;

@@ -59,11 +59,14 @@ pub struct SyncSettings {
     /// Whether status changes of improvement actions are written back to
     /// Microsoft (needs `SecurityEvents.ReadWrite.All`).
     pub write_back: bool,
+    /// Woken when a tenant's alert evaluation queued notices, so they go
+    /// out at once instead of at the sender's next poll.
+    pub alert_wake: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        Self { concurrency: 4, first_sync_days: 91, write_back: false }
+        Self { concurrency: 4, first_sync_days: 91, write_back: false, alert_wake: None }
     }
 }
 
@@ -216,7 +219,12 @@ async fn run_tenants(
     tracing::info!(sync.run_id = run_id, tenants = tenants.len(), "sync run {run_id} started");
     let mut outcomes: Vec<TenantOutcome> = Vec::with_capacity(tenants.len());
     let mut results = futures::stream::iter(tenants)
-        .map(|tenant| sync_tenant(db, clients, settings, tenant))
+        .map(|tenant| async move {
+            let tenant_pk = tenant.id;
+            let outcome = sync_tenant(db, clients, settings, tenant).await;
+            evaluate_alerts(db, settings, tenant_pk, &outcome.tenant_id).await;
+            outcome
+        })
         .buffer_unordered(settings.concurrency.max(1));
     let (mut failed, mut snapshots) = (0u32, 0u32);
     while let Some(outcome) = results.next().await {
@@ -242,6 +250,32 @@ async fn run_tenants(
         .await?
         .filter(|run| run.id == run_id)
         .ok_or_else(|| ServiceError::Internal(format!("sync run {run_id} vanished")))
+}
+
+/// Runs the alert rules for a tenant whose sync just ended, successful or
+/// not. A failure is logged and never fails the sync.
+async fn evaluate_alerts(db: &DatabaseConnection, settings: &SyncSettings, tenant_pk: i32, tenant_id: &str) {
+    match crate::alerts::evaluate_tenant(db, tenant_pk, Utc::now()).await {
+        Ok(evaluation) => {
+            if evaluation.opened > 0 || evaluation.resolved > 0 {
+                tracing::info!(
+                    tenant.id = %tenant_id,
+                    opened = evaluation.opened,
+                    resolved = evaluation.resolved,
+                    queued = evaluation.queued,
+                    "alerts of tenant {tenant_id}: {} opened, {} resolved",
+                    evaluation.opened,
+                    evaluation.resolved
+                );
+            }
+            if evaluation.queued > 0 {
+                if let Some(wake) = &settings.alert_wake {
+                    wake.notify_one();
+                }
+            }
+        }
+        Err(e) => tracing::error!(tenant.id = %tenant_id, error = %e, "evaluating the alert rules of tenant {tenant_id} failed"),
+    }
 }
 
 /// Computes how many days of `secureScores` to request: the whole history on

@@ -8,6 +8,7 @@ mod m20261204_000001_core_tables;
 mod m20261204_000002_access_control;
 mod m20261204_000003_analytics;
 mod m20261204_000004_recommendations;
+mod m20261205_000005_alerts;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_access_control::Migration),
             Box::new(m20261204_000003_analytics::Migration),
             Box::new(m20261204_000004_recommendations::Migration),
+            Box::new(m20261205_000005_alerts::Migration),
         ]
     }
 }

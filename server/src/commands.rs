@@ -141,8 +141,27 @@ async fn serve(args: ServeArgs) -> CommandResult {
     // The simulator accepts the same PATCH requests as Graph, so the demo
     // shows write-back without touching Microsoft.
     settings.write_back |= args.demo;
+
+    let key = load_secret_key()?;
+    let (smtp, public_url, demo_sink) = if args.demo {
+        let (sink, smtp) = start_demo_alerts(&db, &key).await?;
+        (Some(smtp), Some(format!("http://{addr}")), Some(sink))
+    } else {
+        (config.smtp.clone(), config.public_url.clone(), None)
+    };
+    let notifier = backend::alerts::Notifier::new(db.clone(), key, smtp, public_url)?;
+    settings.alert_wake = Some(notifier.waker());
+    let sender = notifier.spawn();
+
     let sync = SyncHandle::with_clients(db.clone(), clients, settings);
-    let ctx = AppContext { db: db.clone(), sync: sync.clone(), demo: args.demo, login_limiter: Default::default() };
+    let ctx = AppContext {
+        db: db.clone(),
+        sync: sync.clone(),
+        demo: args.demo,
+        login_limiter: Default::default(),
+        alerts: Some(notifier),
+        demo_sim_url: simulator.as_ref().map(|running| running.login_base_url()),
+    };
     let leptos_options = LeptosOptions::builder()
         .output_name("trust-center")
         .site_root(config.site_root.as_str())
@@ -172,6 +191,8 @@ async fn serve(args: ServeArgs) -> CommandResult {
         .await
         .map_err(|e| CommandError(format!("the server stopped with an error: {e}")))?;
     scheduler.abort();
+    sender.abort();
+    drop(demo_sink);
     if let Some(running) = simulator {
         running.shutdown();
     }
@@ -283,6 +304,49 @@ async fn start_demo_simulator(args: &ServeArgs, db: &DatabaseConnection) -> Resu
     }
     tracing::info!(sim.addr = %running.local_addr(), tenants = running.tenants().len(), "demo Graph simulator running");
     Ok(running)
+}
+
+/// The demo's alert channels: an e-mail channel and a signed webhook, both
+/// aimed at a sink on loopback that writes what arrives to
+/// `data/demo-outbox/`. The sink's ports change with every start, so the two
+/// channels are rewritten each time; channels a person added stay as they are.
+async fn start_demo_alerts(
+    db: &DatabaseConnection,
+    key: &backend::auth::SecretKey,
+) -> Result<(backend::alerts::sink::Sink, backend::alerts::SmtpSettings), CommandError> {
+    const OUTBOX: &str = "data/demo-outbox";
+    let secret = backend::auth::tokens::random_token_hex()?;
+    let sink = backend::alerts::sink::Sink::start(Some(OUTBOX.into()), Some(secret.clone()))
+        .await
+        .map_err(|e| CommandError(format!("cannot start the demo's notification sink on 127.0.0.1: {e}")))?;
+    let channels = vec![
+        domain::alerts::ChannelInput {
+            name: "Demo e-mail".into(),
+            kind: Some("email".into()),
+            recipients: Some(vec!["msp-team@demo.local".into()]),
+            ..Default::default()
+        },
+        domain::alerts::ChannelInput {
+            name: "Demo webhook".into(),
+            kind: Some("webhook".into()),
+            url: Some(sink.url("/hooks/trust-center")),
+            secret: Some(secret),
+            ..Default::default()
+        },
+    ];
+    let input = domain::alerts::AlertConfigInput { channels, ..Default::default() };
+    let by = backend::analytics::Actor { actor: "demo".into(), source_ip: None };
+    backend::alerts::configure(db, key, input, &by, true, Utc::now()).await?;
+    let smtp = backend::alerts::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: sink.smtp_port,
+        tls: backend::alerts::SmtpTls::None,
+        username: None,
+        password: None,
+        from: "Security Score Dashboard <alerts@demo.local>".into(),
+    };
+    println!("Demo alerts: e-mails and signed webhooks land in {OUTBOX}/ (one file each).");
+    Ok((sink, smtp))
 }
 
 fn check_site_root(site_root: &str) {

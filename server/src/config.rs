@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use backend::alerts::{SmtpSettings, SmtpTls};
 use backend::graph::Secret;
 
 /// Defaults, documented in `.env.example` and the README.
@@ -38,6 +39,10 @@ pub struct Config {
     pub graph_max_retries: u32,
     /// Write status changes of improvement actions back to Microsoft.
     pub graph_write_back: bool,
+    /// The SMTP server for e-mail alert channels; `None` without SMTP_HOST.
+    pub smtp: Option<SmtpSettings>,
+    /// The address people reach the dashboard at, for links in notices.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -74,8 +79,51 @@ impl Config {
             graph_connect_timeout: Duration::from_secs(number(&get, "GRAPH_CONNECT_TIMEOUT_SECONDS", 10, 1, 120)?),
             graph_max_retries: number(&get, "GRAPH_MAX_RETRIES", 4, 0, 10)? as u32,
             graph_write_back: flag(&get, "GRAPH_WRITE_BACK")?,
+            smtp: smtp(&get)?,
+            public_url: match get("TRUST_CENTER_PUBLIC_URL") {
+                Some(url) => {
+                    check_url("TRUST_CENTER_PUBLIC_URL", &url)?;
+                    Some(url)
+                }
+                None => None,
+            },
         })
     }
+}
+
+/// SMTP settings from SMTP_HOST, SMTP_PORT, SMTP_TLS, SMTP_USERNAME,
+/// SMTP_PASSWORD and SMTP_FROM; `None` when SMTP_HOST is unset.
+fn smtp(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SmtpSettings>, ConfigError> {
+    let Some(host) = get("SMTP_HOST") else {
+        return Ok(None);
+    };
+    let tls_text = get("SMTP_TLS").unwrap_or_else(|| "starttls".to_owned());
+    let tls = SmtpTls::parse(&tls_text).ok_or_else(|| ConfigError {
+        variable: "SMTP_TLS",
+        problem: format!("'{tls_text}' is not starttls, tls or none"),
+    })?;
+    let default_port = match tls {
+        SmtpTls::Implicit => 465,
+        SmtpTls::StartTls => 587,
+        SmtpTls::None => 25,
+    };
+    let port = number(get, "SMTP_PORT", default_port, 1, 65535)? as u16;
+    let from = get("SMTP_FROM").ok_or_else(|| ConfigError {
+        variable: "SMTP_FROM",
+        problem: "is required with SMTP_HOST: the sender address of alert e-mails, for example alerts@msp.example".to_owned(),
+    })?;
+    if !backend::alerts::channels::is_email_address(&from) {
+        return Err(ConfigError { variable: "SMTP_FROM", problem: format!("'{from}' is not an e-mail address") });
+    }
+    let username = get("SMTP_USERNAME");
+    let password = get("SMTP_PASSWORD").map(Secret::new);
+    if username.is_some() != password.is_some() {
+        return Err(ConfigError {
+            variable: if username.is_some() { "SMTP_PASSWORD" } else { "SMTP_USERNAME" },
+            problem: "set SMTP_USERNAME and SMTP_PASSWORD together, or neither".to_owned(),
+        });
+    }
+    Ok(Some(SmtpSettings { host, port, tls, username, password, from }))
 }
 
 fn number(get: &impl Fn(&str) -> Option<String>, variable: &'static str, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
@@ -135,6 +183,19 @@ mod tests {
         let error = config(&[("TRUST_CENTER_SYNC_INTERVAL_MINUTES", "often")]).unwrap_err();
         assert_eq!(error.variable, "TRUST_CENTER_SYNC_INTERVAL_MINUTES");
         assert!(error.to_string().contains("'often'"));
+    }
+
+    #[test]
+    fn smtp_needs_a_sender_and_a_known_tls_mode() {
+        assert!(config(&[]).unwrap().smtp.is_none());
+        let error = config(&[("SMTP_HOST", "smtp.example.com")]).unwrap_err();
+        assert_eq!(error.variable, "SMTP_FROM");
+        let error = config(&[("SMTP_HOST", "smtp.example.com"), ("SMTP_FROM", "a@b.example"), ("SMTP_TLS", "ssl3")]).unwrap_err();
+        assert_eq!(error.variable, "SMTP_TLS");
+        let smtp = config(&[("SMTP_HOST", "smtp.example.com"), ("SMTP_FROM", "a@b.example"), ("SMTP_TLS", "tls")]).unwrap().smtp.unwrap();
+        assert_eq!((smtp.port, smtp.tls), (465, SmtpTls::Implicit));
+        let error = config(&[("SMTP_HOST", "h"), ("SMTP_FROM", "a@b.example"), ("SMTP_USERNAME", "u")]).unwrap_err();
+        assert_eq!(error.variable, "SMTP_PASSWORD");
     }
 
     #[test]

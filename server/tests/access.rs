@@ -253,7 +253,7 @@ async fn fixture(test_db: &TestDb) -> Fixture {
     let (link_a, _) = backend::auth::client_links::create(&db, &tenant_a, Some("test"), 30, Utc::now()).await.unwrap();
 
     let sync = SyncHandle::new(db.clone(), Some(unreachable_graph(CLIENT_SECRET)), SyncSettings::default());
-    let ctx = AppContext { db: db.clone(), sync, demo: false, login_limiter: Default::default() };
+    let ctx = AppContext { db: db.clone(), sync, demo: false, login_limiter: Default::default(), alerts: None, demo_sim_url: None };
     let leptos_options = LeptosOptions::builder().output_name("trust-center").build();
     Fixture {
         router: router(AppState { ctx, leptos_options }),

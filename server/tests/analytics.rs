@@ -104,7 +104,7 @@ async fn app(test_db: &TestDb) -> Api {
     .await;
     add(db, DOGWOOD, "Dogwood Bank", "Financial Services", &[Snapshot { day: "2026-03-31", current: 70.0, max: 100.0 }], json!([{"basis": "IndustryTypes", "averageScore": 61.3}]), &[], no_profiles).await;
 
-    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false, login_limiter: Default::default() };
+    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false, login_limiter: Default::default(), alerts: None, demo_sim_url: None };
     let leptos_options = LeptosOptions::builder().output_name("trust-center").build();
     let (read_token, _) = backend::auth::api_tokens::create(db, "analytics-read", TokenScope::Read, None, Utc::now()).await.unwrap();
     let (admin_token, _) = backend::auth::api_tokens::create(db, "analytics-admin", TokenScope::Admin, None, Utc::now()).await.unwrap();

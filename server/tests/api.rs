@@ -61,7 +61,7 @@ async fn app(test_db: &TestDb) -> Api {
         .await
         .unwrap();
 
-    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false, login_limiter: Default::default() };
+    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false, login_limiter: Default::default(), alerts: None, demo_sim_url: None };
     let leptos_options = LeptosOptions::builder().output_name("trust-center").build();
     let (token, _) = backend::auth::api_tokens::create(db, "api-tests", domain::access::TokenScope::Read, None, now()).await.unwrap();
     Api { router: router(AppState { ctx, leptos_options }), token }

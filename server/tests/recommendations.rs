@@ -78,7 +78,7 @@ async fn app(test_db: &TestDb) -> Api {
     snapshot(db, BEECH, "2026-03-31", 100.0, 200.0, &[("Mfa", "Identity", 0.0), ("Dlp", "Data", 10.0), ("Ignored", "Apps", 0.0)]).await;
     snapshot(db, CHERRY, "2026-03-31", 25.0, 50.0, &[("Mfa", "Identity", 0.0)]).await;
 
-    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false, login_limiter: Default::default() };
+    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false, login_limiter: Default::default(), alerts: None, demo_sim_url: None };
     let leptos_options = LeptosOptions::builder().output_name("trust-center").build();
     let (read_token, _) = backend::auth::api_tokens::create(db, "recs-read", TokenScope::Read, None, Utc::now()).await.unwrap();
     let (write_token, _) = backend::auth::api_tokens::create(db, "recs-write", TokenScope::ReadWrite, None, Utc::now()).await.unwrap();

@@ -54,7 +54,7 @@ async fn app(test_db: &TestDb) -> Api {
     add(db, QUOTED, "Smith, \"Jr\" & Partners", 60.5).await;
     add(db, KANJI, "東京クリニック", 80.0).await;
     add(db, GREEK, "Αθηνά #1 $Clinic* «Москва»", 55.25).await;
-    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false, login_limiter: Default::default() };
+    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db.clone(), None, SyncSettings::default()), demo: false, login_limiter: Default::default(), alerts: None, demo_sim_url: None };
     let leptos_options = LeptosOptions::builder().output_name("trust-center").build();
     let (read_token, _) = backend::auth::api_tokens::create(db, "export-read", TokenScope::Read, None, Utc::now()).await.unwrap();
     let (write_token, _) = backend::auth::api_tokens::create(db, "export-write", TokenScope::ReadWrite, None, Utc::now()).await.unwrap();

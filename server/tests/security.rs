@@ -23,7 +23,7 @@ const SESSION: &str = "tc_session=0123456789abcdef";
 
 fn app(test_db: &TestDb) -> Router {
     let db = test_db.db.clone();
-    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db, None, SyncSettings::default()), demo: false, login_limiter: Default::default() };
+    let ctx = AppContext { db: db.clone(), sync: SyncHandle::new(db, None, SyncSettings::default()), demo: false, login_limiter: Default::default(), alerts: None, demo_sim_url: None };
     let leptos_options = LeptosOptions::builder().output_name("trust-center").build();
     router(AppState { ctx, leptos_options })
 }

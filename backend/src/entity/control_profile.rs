@@ -28,6 +28,9 @@ pub struct Model {
     pub effective_state: String,
     pub last_modified_at: Option<DateTimeUtc>,
     pub synced_at: DateTimeUtc,
+    /// When a sync first saw this control for the tenant; `None` for the
+    /// controls already there at the tenant's first sync.
+    pub added_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

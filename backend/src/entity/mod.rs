@@ -3,6 +3,11 @@
 
 pub mod action_catalogue;
 pub mod action_gap;
+pub mod alert;
+pub mod alert_channel;
+pub mod alert_delivery;
+pub mod alert_delivery_attempt;
+pub mod alert_rule;
 pub mod api_token;
 pub mod audit_event;
 pub mod client_link;

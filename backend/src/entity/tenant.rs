@@ -26,6 +26,8 @@ pub struct Model {
     pub trend30d: Option<f64>,
     pub trend90d: Option<f64>,
     pub trend_detail: Option<Json>,
+    /// Failed syncs in a row; 0 after a successful one.
+    pub failed_syncs: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

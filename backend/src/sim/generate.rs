@@ -373,14 +373,49 @@ impl GeneratedTenant {
     /// Builds the snapshot at position `newest_index` without PATCHed states.
     #[cfg(test)]
     pub(crate) fn snapshot(&self, newest_index: usize) -> Value {
-        self.snapshot_with(newest_index, &HashMap::new())
+        self.snapshot_with(newest_index, &HashMap::new(), &HashMap::new())
+    }
+
+    /// Catalogue positions of the controls to zero for a simulated
+    /// regression: the highest-scoring ones on the newest day until they
+    /// hold at least 8 % of the maximum, so the percentage falls by more
+    /// than the 5-point default of the Score Drop rule.
+    pub(crate) fn regression_controls(&self) -> (NaiveDate, Vec<(usize, String)>) {
+        let defs = catalogue();
+        let day = self.history_days - 1;
+        let date = self.first_day + Days::new(u64::from(day));
+        let mut scored: Vec<(usize, u64)> = self
+            .controls
+            .iter()
+            .filter(|plan| plan.appears_from <= day)
+            .map(|plan| (plan.def, plan.score_cents(day, defs[plan.def].max_score)))
+            .collect();
+        let max_cents: u64 = self.controls.iter().filter(|p| p.appears_from <= day).map(|p| u64::from(defs[p.def].max_score) * 100).sum();
+        scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut chosen = Vec::new();
+        let mut lost = 0;
+        for (position, cents) in scored {
+            if cents == 0 || lost * 100 >= max_cents * 8 {
+                break;
+            }
+            lost += cents;
+            chosen.push((position, defs[position].id.to_string()));
+        }
+        (date, chosen)
     }
 
     /// Builds the snapshot at position `newest_index` of the newest-first
     /// list. Controls in `third_party` (by catalogue position) score in full
     /// from the day their `ThirdParty` state was set. Microsoft takes a day or two; the simulator applies it
     /// the same day so a demo shows the effect at once.
-    pub(crate) fn snapshot_with(&self, newest_index: usize, third_party: &HashMap<usize, NaiveDate>) -> Value {
+    /// Controls in `regressed` score nothing from the day given, as if the
+    /// tenant switched them off (a simulated regression).
+    pub(crate) fn snapshot_with(
+        &self,
+        newest_index: usize,
+        third_party: &HashMap<usize, NaiveDate>,
+        regressed: &HashMap<usize, NaiveDate>,
+    ) -> Value {
         let defs = catalogue();
         let day = self.history_days - 1 - newest_index as u32;
         let date = self.first_day + Days::new(u64::from(day));
@@ -392,12 +427,19 @@ impl GeneratedTenant {
         for plan in self.controls.iter().filter(|plan| plan.appears_from <= day) {
             let def = &defs[plan.def];
             let covered = third_party.get(&plan.def).is_some_and(|from| *from <= date);
-            let cents = if covered { u64::from(def.max_score) * 100 } else { plan.score_cents(day, def.max_score) };
+            let lost = !covered && regressed.get(&plan.def).is_some_and(|from| *from <= date);
+            let cents = if covered {
+                u64::from(def.max_score) * 100
+            } else if lost {
+                0
+            } else {
+                plan.score_cents(day, def.max_score)
+            };
             current_cents += cents;
             max_points += u64::from(def.max_score);
             let category =
                 if def.id == RECATEGORISED_CONTROL && day < recategorised_before { "Apps" } else { def.category };
-            control_scores.push(self.control_score(def, plan, day, date, cents, category, covered));
+            control_scores.push(self.control_score(def, plan, day, date, cents, category, covered, lost));
         }
 
         let tenant_id = self.info.tenant_id.as_str();
@@ -425,8 +467,15 @@ impl GeneratedTenant {
         cents: u64,
         category: &str,
         covered: bool,
+        lost: bool,
     ) -> Value {
-        let open = if covered { 0 } else { plan.open_at(day).min(plan.total) };
+        let open = if covered {
+            0
+        } else if lost {
+            plan.total
+        } else {
+            plan.open_at(day).min(plan.total)
+        };
         let percentage = if def.max_score == 0 { 0.0 } else { round2(cents as f64 / f64::from(def.max_score)) };
         let mut sync_rng = SplitMix64::derive(self.seed, def.id.as_str(), self.index * 100_000 + u64::from(day));
         let synced = date.pred_opt().unwrap_or(date);

@@ -44,6 +44,7 @@ pub(crate) fn router(state: Arc<SimState>) -> Router {
         .route("/v1.0/security/secureScoreControlProfiles", get(control_profiles))
         .route("/v1.0/security/secureScoreControlProfiles/{id}", patch(update_control_profile))
         .route("/sim/tenants", get(list_tenants))
+        .route("/sim/tenants/{tenant}/regress", post(regress_tenant))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), delay))
         .with_state(state)
@@ -70,6 +71,23 @@ async fn list_tenants(State(state): State<Arc<SimState>>) -> Json<Value> {
         })
         .collect();
     Json(Value::Array(tenants))
+}
+
+/// Simulator control, not part of Graph: makes a tenant lose the points of
+/// its best controls on its newest day, so a demo can show a regression
+/// alert. The next sync picks the lower score up.
+async fn regress_tenant(State(state): State<Arc<SimState>>, Path(tenant): Path<String>) -> Response {
+    let Some(entry) = TenantId::parse(&tenant).ok().and_then(|id| state.tenants.iter().find(|e| e.info.tenant_id == id)) else {
+        return (StatusCode::NOT_FOUND, Json(json!({"error": format!("the simulator serves no tenant '{tenant}'")}))).into_response();
+    };
+    match entry.regress() {
+        Some((date, controls)) => Json(json!({"tenantId": entry.info.tenant_id.as_str(), "date": date, "controls": controls})).into_response(),
+        None => (
+            StatusCode::CONFLICT,
+            Json(json!({"error": "this tenant is served from recorded payloads, which the simulator does not change"})),
+        )
+            .into_response(),
+    }
 }
 
 async fn not_found(State(state): State<Arc<SimState>>, uri: Uri) -> Response {

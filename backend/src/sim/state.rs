@@ -37,6 +37,9 @@ pub(crate) struct TenantEntry {
     pub(crate) info: SimTenant,
     pub(crate) scores: ScoreSource,
     pub(crate) profiles: Mutex<ProfileSource>,
+    /// Controls zeroed by a simulated regression, by catalogue position,
+    /// with the day it starts.
+    regressed: Mutex<HashMap<usize, NaiveDate>>,
 }
 
 pub(crate) enum ScoreSource {
@@ -131,6 +134,7 @@ impl TenantEntry {
             info: tenant.info.clone(),
             scores: ScoreSource::Generated(tenant.clone()),
             profiles: Mutex::new(ProfileSource::Generated { tenant, appended: HashMap::new() }),
+            regressed: Mutex::new(HashMap::new()),
         }
     }
 
@@ -139,6 +143,7 @@ impl TenantEntry {
             info: fixture.info,
             scores: ScoreSource::Recorded(fixture.scores),
             profiles: Mutex::new(ProfileSource::Recorded(fixture.profiles)),
+            regressed: Mutex::new(HashMap::new()),
         }
     }
 
@@ -152,14 +157,30 @@ impl TenantEntry {
         match &self.scores {
             ScoreSource::Generated(tenant) => {
                 let third_party = self.third_party_controls();
+                let regressed = self.regressed.lock().unwrap_or_else(PoisonError::into_inner).clone();
                 let total = tenant.snapshot_count();
                 let values = (offset..total.min(offset.saturating_add(size)))
-                    .map(|i| tenant.snapshot_with(i, &third_party))
+                    .map(|i| tenant.snapshot_with(i, &third_party, &regressed))
                     .collect();
                 Page::Values { values, total }
             }
             ScoreSource::Recorded(recorded) => recorded_page(recorded, offset, size),
         }
+    }
+
+    /// Zeroes the tenant's best controls on its newest day (see
+    /// `GeneratedTenant::regression_controls`). Returns the day and the
+    /// control names, or `None` for a tenant served from recorded payloads.
+    pub(crate) fn regress(&self) -> Option<(NaiveDate, Vec<String>)> {
+        let ScoreSource::Generated(tenant) = &self.scores else {
+            return None;
+        };
+        let (date, controls) = tenant.regression_controls();
+        let mut regressed = self.regressed.lock().unwrap_or_else(PoisonError::into_inner);
+        for (position, _) in &controls {
+            regressed.entry(*position).or_insert(date);
+        }
+        Some((date, controls.into_iter().map(|(_, name)| name).collect()))
     }
 
     /// Catalogue positions whose newest PATCHed state is `ThirdParty`, with

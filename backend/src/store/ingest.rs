@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::score::{self, ControlPoints, DailyScore, MaxSource};
 use domain::{Category, SyncStatus};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
@@ -34,6 +34,16 @@ pub struct IngestOutcome {
 /// before writing fail with "database is locked" instead of waiting, so
 /// tenants synced in parallel take turns here; PostgreSQL needs no turn.
 static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Takes this process's SQLite writer turn (see [`SQLITE_WRITER`]) for a
+/// write transaction outside ingestion; `None` on PostgreSQL.
+pub(crate) async fn sqlite_turn(db: &DatabaseConnection) -> Option<tokio::sync::MutexGuard<'static, ()>> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        Some(SQLITE_WRITER.lock().await)
+    } else {
+        None
+    }
+}
 
 /// Attempts for a transaction that another process's writer kept busy.
 const BUSY_ATTEMPTS: u32 = 3;
@@ -168,6 +178,18 @@ async fn replace_profiles(
     now: DateTime<Utc>,
     warnings: &mut Vec<String>,
 ) -> Result<u32, DbErr> {
+    // Carry each control's first sighting over the replacement. A tenant's
+    // first profiles are all "already there"; later ones are new from now.
+    let known: HashMap<String, Option<DateTime<Utc>>> = control_profile::Entity::find()
+        .select_only()
+        .column(control_profile::Column::ControlId)
+        .column(control_profile::Column::AddedAt)
+        .filter(control_profile::Column::TenantId.eq(tenant_pk))
+        .into_tuple::<(String, Option<DateTime<Utc>>)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
     control_profile::Entity::delete_many()
         .filter(control_profile::Column::TenantId.eq(tenant_pk))
         .exec(txn)
@@ -201,6 +223,11 @@ async fn replace_profiles(
             effective_state: Set(profile.effective_state()),
             last_modified_at: Set(profile.last_modified_date_time),
             synced_at: Set(now),
+            added_at: Set(match known.get(&profile.id) {
+                Some(added_at) => *added_at,
+                None if known.is_empty() => None,
+                None => Some(now),
+            }),
             ..Default::default()
         });
     }
@@ -399,6 +426,7 @@ async fn refresh_summary(txn: &impl ConnectionTrait, tenant: &tenant::Model, now
     });
     active.last_sync_at = Set(Some(now));
     active.last_success_at = Set(Some(now));
+    active.failed_syncs = Set(0);
     active.updated_at = Set(now);
     active.update(txn).await?;
     Ok(status)
@@ -414,15 +442,16 @@ pub async fn record_failure(
     message: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    tenant::ActiveModel {
-        id: Set(tenant.id),
-        sync_status: Set(status.as_str().to_owned()),
-        last_error: Set(Some(message.to_owned())),
-        last_sync_at: Set(Some(now)),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .update(db)
-    .await?;
+    // One statement, so the count of failures in a row stays exact when two
+    // processes record failures of the same tenant.
+    tenant::Entity::update_many()
+        .col_expr(tenant::Column::SyncStatus, Expr::value(status.as_str()))
+        .col_expr(tenant::Column::LastError, Expr::value(message))
+        .col_expr(tenant::Column::LastSyncAt, Expr::value(now))
+        .col_expr(tenant::Column::UpdatedAt, Expr::value(now))
+        .col_expr(tenant::Column::FailedSyncs, Expr::col(tenant::Column::FailedSyncs).add(1))
+        .filter(tenant::Column::Id.eq(tenant.id))
+        .exec(db)
+        .await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The REST API under `/api/addons/trust-center/security-score/`, with its
 //! OpenAPI document generated from the handlers' annotations.
 
+pub mod alerts;
 pub mod audit;
 pub mod benchmarks;
 pub mod categories;
@@ -37,6 +38,7 @@ pub const BASE_PATH: &str = "/api/addons/trust-center/security-score";
         (name = "tenants", description = "Managed tenants and their latest snapshot"),
         (name = "analytics", description = "Categories, trends and benchmarks across the portfolio"),
         (name = "recommendations", description = "Improvement actions ranked across the portfolio, and their status per tenant"),
+        (name = "alerts", description = "Alerts on drops, baselines, milestones, new actions, stale data and failing syncs; their rules and notification channels"),
         (name = "reports", description = "File exports"),
         (name = "audit", description = "Security-relevant changes, for admins"),
     )
@@ -71,6 +73,11 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(benchmarks::put_reference, benchmarks::delete_reference))
         .routes(routes!(recommendations::list_recommendations))
         .routes(routes!(recommendations::get_status, recommendations::put_status))
+        .routes(routes!(alerts::list_alerts, alerts::configure_alerts))
+        .routes(routes!(alerts::get_rules))
+        .routes(routes!(alerts::get_alert))
+        .routes(routes!(alerts::act_on_alert))
+        .routes(routes!(alerts::test_channel))
         .routes(routes!(reports::export))
         .routes(routes!(audit::list_audit));
     let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
