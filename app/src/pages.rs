@@ -1,6 +1,7 @@
 //! One module per route.
 
 mod admin;
+mod alerts;
 mod benchmarks;
 mod categories;
 mod client_report;
@@ -13,6 +14,7 @@ mod tenants;
 mod trends;
 
 pub use admin::{AuditPage, TokensPage, UsersPage};
+pub use alerts::AlertsPage;
 pub use benchmarks::BenchmarksPage;
 pub use categories::CategoriesPage;
 pub use client_report::ClientReportPage;

@@ -6,6 +6,7 @@
 //! token is the credential).
 
 pub mod admin;
+pub mod alerts;
 pub mod analytics;
 pub mod client_links;
 pub mod recommendations;

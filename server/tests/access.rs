@@ -126,6 +126,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET /trends?days=7"                             => [U,   A,   A,   A,   U,   U,   U,   U];
     "GET /benchmarks"                                => [U,   A,   A,   A,   U,   U,   U,   U];
     "GET /recommendations"                           => [U,   A,   A,   A,   U,   U,   U,   U];
+    "GET /alerts"                                    => [U,   A,   A,   A,   U,   U,   U,   U];
     "GET /admin/users"                               => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /admin/tokens"                              => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /admin/audit"                               => [U,   F,   F,   A,   U,   U,   U,   U];
@@ -147,6 +148,12 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "POST /api/set_benchmark_reference | industry=Matrix&average_score=50&top_decile_score=&source=Matrix test"
                                                      => [U,   F,   F,   A,   F,   F,   A,   U];
     "POST /api/refresh_now"                          => [U,   F,   A,   A,   F,   A,   A,   U];
+    "POST /api/alerts_page"                          => [U,   A,   A,   A,   A,   A,   A,   U];
+    "POST /api/alert_action | id=1&action=acknowledge"
+                                                     => [U,   F,   A,   A,   F,   A,   A,   U];
+    "POST /api/save_alert_rules | tenant_id=&drop_points=5&drop_days=&baseline=&milestones=&stale_hours=&failed_syncs="
+                                                     => [U,   F,   F,   A,   F,   F,   A,   U];
+    "POST /api/test_alert_channel | name=matrix-hook" => [U,   F,   F,   A,   F,   F,   A,   U];
     "POST /api/demo_mode"                            => [A,   A,   A,   A,   A,   A,   A,   A];
     "POST /api/whoami"                               => [A,   A,   A,   A,   A,   A,   A,   A];
     "POST /api/login | email=viewer@example.test&password={PASSWORD}"
@@ -181,6 +188,9 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET {BASE}/reports/export?format=csv&scope=portfolio"
                                                      => [U,   F,   A,   A,   F,   A,   A,   U];
     "GET {BASE}/audit"                               => [U,   F,   F,   A,   F,   F,   A,   U];
+    "GET {BASE}/alerts"                              => [U,   A,   A,   A,   A,   A,   A,   U];
+    "GET {BASE}/alerts/rules"                        => [U,   A,   A,   A,   A,   A,   A,   U];
+    "GET {BASE}/alerts/1"                            => [U,   A,   A,   A,   A,   A,   A,   U];
 };
 
 // ----------------------------------------------------------------------------
@@ -253,7 +263,30 @@ async fn fixture(test_db: &TestDb) -> Fixture {
     let (link_a, _) = backend::auth::client_links::create(&db, &tenant_a, Some("test"), 30, Utc::now()).await.unwrap();
 
     let sync = SyncHandle::new(db.clone(), Some(unreachable_graph(CLIENT_SECRET)), SyncSettings::default());
-    let ctx = AppContext { db: db.clone(), sync, demo: false, login_limiter: Default::default(), alerts: None, demo_sim_url: None };
+    // One alert (id 1) and one webhook channel, so acknowledging and the
+    // test notice have something to act on. Port 9 on loopback refuses the
+    // connection, so the test notice answers at once with ok = false.
+    let key = SecretKey::load(Some(KEY_HEX), std::path::Path::new("/nonexistent/key")).unwrap();
+    let hook = domain::alerts::ChannelInput {
+        name: "matrix-hook".into(),
+        kind: Some("webhook".into()),
+        url: Some("http://127.0.0.1:9/hook".into()),
+        secret: Some("matrix-signing-secret".into()),
+        ..Default::default()
+    };
+    let by = backend::analytics::Actor { actor: "test".into(), source_ip: None };
+    // Tenant A (88 %) stays under a 95 % baseline, so a sync that
+    // re-evaluates its rules keeps alert 1 open.
+    let stricter = domain::alerts::TenantOverrideInput {
+        tenant_id: TENANT_A.into(),
+        thresholds: Some(domain::alerts::ThresholdInput { baseline: Some(95.0), ..Default::default() }),
+    };
+    let config = domain::alerts::AlertConfigInput { channels: vec![hook], tenant_overrides: vec![stricter], ..Default::default() };
+    backend::alerts::configure(&db, &key, config, &by, false, Utc::now()).await.unwrap();
+    let tenant_a_pk = tenants::find(&db, &tenant_a).await.unwrap().unwrap().id;
+    insert_alert(&db, tenant_a_pk).await;
+    let notifier = backend::alerts::Notifier::new(db.clone(), key, None, None).unwrap();
+    let ctx = AppContext { db: db.clone(), sync, demo: false, login_limiter: Default::default(), alerts: Some(notifier), demo_sim_url: None };
     let leptos_options = LeptosOptions::builder().output_name("trust-center").build();
     Fixture {
         router: router(AppState { ctx, leptos_options }),
@@ -266,6 +299,27 @@ async fn fixture(test_db: &TestDb) -> Fixture {
         admin_token,
         link_a,
     }
+}
+
+/// Stores tenant A's open Below Baseline alert (baseline 95 %).
+async fn insert_alert(db: &DatabaseConnection, tenant_pk: i32) {
+    use backend::entity::alert;
+    use sea_orm::{ActiveModelTrait, Set};
+    alert::ActiveModel {
+        tenant_pk: Set(tenant_pk),
+        kind: Set("below_baseline".into()),
+        episode_key: Set("below_baseline:95".into()),
+        open_key: Set(Some("below_baseline:95".into())),
+        severity: Set("warning".into()),
+        message: Set("Secure Score is 88.0 %, under the baseline of 95 %.".into()),
+        details: Set(json!({})),
+        opened_at: Set(Utc::now()),
+        last_seen_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
 }
 
 impl Fixture {
@@ -504,17 +558,18 @@ fn matrix_covers_every_route_and_principal() {
         "client_report", "create_client_link", "list_client_links", "revoke_client_link", "client_links_panel",
         "admin_tokens", "admin_create_token", "admin_revoke_token", "admin_take_new_token", "admin_users",
         "admin_create_user", "admin_audit", "categories_page", "trends_page", "benchmarks_page", "tenant_page",
-        "set_benchmark_reference", "recommendations_page", "project_actions",
+        "set_benchmark_reference", "recommendations_page", "project_actions", "alerts_page", "alert_action", "save_alert_rules",
+        "test_alert_channel",
     ];
     for endpoint in endpoints {
         let path = format!("POST /api/{endpoint}");
         assert!(routes.iter().any(|r| *r == path || r.starts_with(&format!("{path} |"))), "{endpoint} missing");
     }
-    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "recommendations", "reports/export?format=csv&scope=portfolio", "audit"] {
+    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "recommendations", "reports/export?format=csv&scope=portfolio", "audit", "alerts", "alerts/rules"] {
         assert!(routes.contains(&format!("GET {{BASE}}/{rest}").as_str()), "{rest} missing");
     }
     for page in [
-        "/", "/tenants", "/tenants/{A}", "/categories", "/trends?days=7", "/benchmarks", "/recommendations", "/admin/users", "/admin/tokens", "/admin/audit",
+        "/", "/tenants", "/tenants/{A}", "/categories", "/trends?days=7", "/benchmarks", "/recommendations", "/alerts", "/admin/users", "/admin/tokens", "/admin/audit",
         "/login", "/client/{LINK}",
     ] {
         assert!(routes.contains(&format!("GET {page}").as_str()), "{page} missing");

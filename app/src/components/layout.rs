@@ -78,6 +78,7 @@ fn StaffBar() -> impl IntoView {
                             <li><A href="/trends">"Trends"</A></li>
                             <li><A href="/benchmarks">"Benchmarks"</A></li>
                             <li><A href="/recommendations">"Recommendations"</A></li>
+                            <li><A href="/alerts">"Alerts"</A></li>
                             {is_admin.then(|| view! { <li><A href="/admin/users">"Admin"</A></li> })}
                         </ul>
                     </nav>

@@ -278,3 +278,25 @@ impl Drop for RunningSim {
         self.stop();
     }
 }
+
+/// Asks a running simulator at `base` (`http://127.0.0.1:PORT`) to zero the
+/// best controls of `tenant` on its newest day, over its HTTP control route.
+/// Returns the names of the zeroed controls.
+pub async fn request_regression(base: &str, tenant: &domain::TenantId) -> Result<Vec<String>, crate::error::ServiceError> {
+    use crate::error::ServiceError;
+
+    let url = format!("{}/sim/tenants/{}/regress", base.trim_end_matches('/'), tenant.as_str());
+    let response = reqwest::Client::new()
+        .post(url)
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await
+        .map_err(|e| ServiceError::Internal(format!("the simulator did not answer: {}", e.without_url())))?;
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    if !status.is_success() {
+        let reason = body["error"].as_str().unwrap_or("no reason given");
+        return Err(ServiceError::BadRequest(format!("the simulator cannot regress tenant {tenant}: {reason}")));
+    }
+    Ok(body["controls"].as_array().map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect()).unwrap_or_default())
+}
