@@ -141,13 +141,14 @@ env \
   TRUST_CENTER_ADDR="127.0.0.1:$port" \
   TRUST_CENTER_SITE_ROOT="$site" \
   DATABASE_URL="$e2e_database" \
+  TRUST_CENTER_DEMO_OUTBOX="$tmp_dir/outbox" \
   RUST_LOG="${RUST_LOG:-info}" \
   "$e2e_binary" serve --demo >"$server_log" 2>&1 &
 server_pid=$!
 
 if node "$REPO_ROOT/end2end/wait-for-demo.mjs" "$base_url" "${E2E_READY_TIMEOUT:-180}" "$server_pid"; then
   log "running the end-to-end tests: node --test in end2end/"
-  if ! (cd "$REPO_ROOT/end2end" && E2E_BASE_URL="$base_url" node --test --test-reporter=tap tests/*.test.mjs); then
+  if ! (cd "$REPO_ROOT/end2end" && E2E_BASE_URL="$base_url" E2E_OUTBOX="$tmp_dir/outbox" node --test --test-reporter=tap tests/*.test.mjs); then
     failures+=("end-to-end tests")
     show_server_log
   fi

@@ -221,8 +221,9 @@ async fn run_tenants(
     let mut results = futures::stream::iter(tenants)
         .map(|tenant| async move {
             let tenant_pk = tenant.id;
+            let had_data = tenant.latest_snapshot_date.is_some();
             let outcome = sync_tenant(db, clients, settings, tenant).await;
-            evaluate_alerts(db, settings, tenant_pk, &outcome.tenant_id).await;
+            evaluate_alerts(db, settings, tenant_pk, had_data, &outcome.tenant_id).await;
             outcome
         })
         .buffer_unordered(settings.concurrency.max(1));
@@ -254,8 +255,8 @@ async fn run_tenants(
 
 /// Runs the alert rules for a tenant whose sync just ended, successful or
 /// not. A failure is logged and never fails the sync.
-async fn evaluate_alerts(db: &DatabaseConnection, settings: &SyncSettings, tenant_pk: i32, tenant_id: &str) {
-    match crate::alerts::evaluate_tenant(db, tenant_pk, Utc::now()).await {
+async fn evaluate_alerts(db: &DatabaseConnection, settings: &SyncSettings, tenant_pk: i32, had_data: bool, tenant_id: &str) {
+    match crate::alerts::evaluate_after_sync(db, tenant_pk, had_data, Utc::now()).await {
         Ok(evaluation) => {
             if evaluation.opened > 0 || evaluation.resolved > 0 {
                 tracing::info!(

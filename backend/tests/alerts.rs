@@ -290,3 +290,70 @@ async fn three_failed_syncs_in_a_row_open_sync_failing() {
         test_db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn first_import_opens_alerts_without_notices() {
+    for test_db in testing::databases().await {
+        let db = &test_db.db;
+        let sim = start(SimOptions { tenant_count: 6, ..SimOptions::default() }).await;
+        let sink = Sink::start(None, None).await.unwrap();
+        let notifier = notifier(db, &sink);
+        let ids = register(db, &sim, |s| s == SimScenario::Normal).await;
+        // Baseline 100: every tenant with data is below it from the start.
+        let defaults = ThresholdInput { baseline: Some(100.0), ..Default::default() };
+        configure(db, AlertConfigInput { defaults: Some(defaults), channels: channels(&sink), ..Default::default() }).await;
+        let sync = SyncHandle::new(db.clone(), Some(client(&sim)), SyncSettings::default());
+        sync.run_now(SyncTrigger::Cli, None).await.unwrap();
+
+        let alerts = all_alerts(db).await;
+        let below = alerts.iter().filter(|a| a.kind == AlertKind::BelowBaseline).count();
+        assert_eq!(below, ids.len(), "{}: one Below Baseline alert per tenant", test_db.label);
+        assert!(alerts.iter().all(|a| a.deliveries.is_empty()), "{}: the onboarding sync queues no notice", test_db.label);
+        assert_eq!(notifier.deliver_due(Utc::now()).await.unwrap().sent, 0);
+        assert!(sink.received().is_empty());
+        test_db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn action_added_after_first_sync_opens_new_recommendation() {
+    use backend::graph::wire::{parse_control_profiles, parse_secure_scores};
+    use backend::store::ingest::ingest_tenant;
+
+    for test_db in testing::databases().await {
+        let db = &test_db.db;
+        let id = TenantId::parse("a7000000-0000-4000-8000-000000000007").unwrap();
+        let input = TenantInput { tenant_id: id.clone(), display_name: "Aspen Legal".into(), industry: None, excluded: false };
+        tenants::upsert(db, input, Utc::now()).await.unwrap();
+        let scores = |date: &str| {
+            let body = serde_json::json!({"value": [{"azureTenantId": id.as_str(), "createdDateTime": format!("{date}T02:00:00Z"),
+                "currentScore": 50.0, "maxScore": 100.0, "controlScores": []}]});
+            parse_secure_scores(body.to_string().as_bytes()).unwrap().records
+        };
+        let profiles = |ids: &[&str]| {
+            let values: Vec<serde_json::Value> = ids
+                .iter()
+                .map(|c| serde_json::json!({"id": c, "title": format!("Turn on {c}"), "maxScore": 10, "controlStateUpdates": []}))
+                .collect();
+            parse_control_profiles(serde_json::json!({"value": values}).to_string().as_bytes()).unwrap().profiles
+        };
+        let first_sync: chrono::DateTime<Utc> = "2026-03-07T04:00:00Z".parse().unwrap();
+        let second_sync: chrono::DateTime<Utc> = "2026-03-08T04:00:00Z".parse().unwrap();
+        let tenant = tenants::find(db, &id).await.unwrap().unwrap();
+        ingest_tenant(db, &tenant, &scores("2026-03-07"), Some(&profiles(&["AdminMfa"])), &[], first_sync).await.unwrap();
+        let tenant = tenants::find(db, &id).await.unwrap().unwrap();
+        ingest_tenant(db, &tenant, &scores("2026-03-08"), Some(&profiles(&["AdminMfa", "BlockLegacyAuth"])), &[], second_sync).await.unwrap();
+
+        // Baseline 0 keeps Below Baseline out of this test.
+        configure(db, AlertConfigInput { defaults: Some(ThresholdInput { baseline: Some(0.0), ..Default::default() }), ..Default::default() }).await;
+        let evaluation = backend::alerts::evaluate_tenant(db, tenant.id, "2026-03-08T06:00:00Z".parse().unwrap()).await.unwrap();
+        assert_eq!(evaluation.opened, 1, "{}", test_db.label);
+        let alerts = all_alerts(db).await;
+        assert_eq!(alerts[0].kind, AlertKind::NewRecommendation);
+        assert_eq!(alerts[0].message, "Microsoft added the improvement action \"Turn on BlockLegacyAuth\" (BlockLegacyAuth) on 2026-03-08.");
+        // Eight days later the event is over and the alert resolves.
+        let later = backend::alerts::evaluate_tenant(db, tenant.id, "2026-03-16T06:00:00Z".parse().unwrap()).await.unwrap();
+        assert_eq!(later.resolved, 1, "{}", test_db.label);
+        test_db.finish().await;
+    }
+}

@@ -308,15 +308,15 @@ async fn start_demo_simulator(args: &ServeArgs, db: &DatabaseConnection) -> Resu
 
 /// The demo's alert channels: an e-mail channel and a signed webhook, both
 /// aimed at a sink on loopback that writes what arrives to
-/// `data/demo-outbox/`. The sink's ports change with every start, so the two
+/// `data/demo-outbox/` (or TRUST_CENTER_DEMO_OUTBOX). The sink's ports change with every start, so the two
 /// channels are rewritten each time; channels a person added stay as they are.
 async fn start_demo_alerts(
     db: &DatabaseConnection,
     key: &backend::auth::SecretKey,
 ) -> Result<(backend::alerts::sink::Sink, backend::alerts::SmtpSettings), CommandError> {
-    const OUTBOX: &str = "data/demo-outbox";
+    let outbox = std::env::var("TRUST_CENTER_DEMO_OUTBOX").ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| "data/demo-outbox".to_owned());
     let secret = backend::auth::tokens::random_token_hex()?;
-    let sink = backend::alerts::sink::Sink::start(Some(OUTBOX.into()), Some(secret.clone()))
+    let sink = backend::alerts::sink::Sink::start(Some(outbox.clone().into()), Some(secret.clone()))
         .await
         .map_err(|e| CommandError(format!("cannot start the demo's notification sink on 127.0.0.1: {e}")))?;
     let channels = vec![
@@ -345,7 +345,7 @@ async fn start_demo_alerts(
         password: None,
         from: "Security Score Dashboard <alerts@demo.local>".into(),
     };
-    println!("Demo alerts: e-mails and signed webhooks land in {OUTBOX}/ (one file each).");
+    println!("Demo alerts: e-mails and signed webhooks land in {outbox}/ (one file each).");
     Ok((sink, smtp))
 }
 

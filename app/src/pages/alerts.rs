@@ -71,11 +71,11 @@ pub fn AlertsPage() -> impl IntoView {
     }
 }
 
-/// Shows the first error of any action, or the outcome of the last test
-/// notice or simulated regression.
+/// Shows the first error of any action, the outcome of the last test
+/// notice and the outcome of the last simulated regression.
 fn feedback(actions: Actions) -> impl IntoView {
-    move || {
-        let error = actions
+    let error = move || {
+        actions
             .act
             .value()
             .get()
@@ -84,22 +84,25 @@ fn feedback(actions: Actions) -> impl IntoView {
             .or_else(|| actions.channel.value().get().and_then(Result::err))
             .or_else(|| actions.remove.value().get().and_then(Result::err))
             .or_else(|| actions.test.value().get().and_then(Result::err))
-            .or_else(|| actions.regress.value().get().and_then(Result::err));
-        if let Some(error) = error {
-            return Some(view! { <p class="form-message error-text" role="alert" data-test="alerts-error">{error.to_string()}</p> }.into_any());
-        }
-        if let Some(Ok(test)) = actions.test.value().get() {
+            .or_else(|| actions.regress.value().get().and_then(Result::err))
+            .map(|error| view! { <p class="form-message error-text" role="alert" data-test="alerts-error">{error.to_string()}</p> })
+    };
+    let test = move || {
+        actions.test.value().get().and_then(Result::ok).map(|test| {
             let class = if test.ok { "form-message" } else { "form-message error-text" };
             let text = if test.ok { format!("Test notice delivered: {}.", test.detail) } else { format!("Test notice failed: {}.", test.detail) };
-            return Some(view! { <p class=class role="status" data-test="channel-test-result">{text}</p> }.into_any());
-        }
+            view! { <p class=class role="status" data-test="channel-test-result">{text}</p> }
+        })
+    };
+    let regression = move || {
         actions
             .regress
             .value()
             .get()
             .and_then(Result::ok)
-            .map(|message| view! { <p class="form-message" role="status" data-test="regression-result">{message}</p> }.into_any())
-    }
+            .map(|message| view! { <p class="form-message" role="status" data-test="regression-result">{message}</p> })
+    };
+    view! { {error} {test} {regression} }
 }
 
 #[component]
@@ -114,6 +117,7 @@ fn AlertsView(data: AlertsPageData, actions: Actions) -> impl IntoView {
         }
     });
     let open_total = open.total;
+    let open_drops: Vec<String> = open.items.iter().filter(|a| a.kind == AlertKind::ScoreDrop).map(|a| a.tenant_id.clone()).collect();
     let (mut active, snoozed): (Vec<AlertView>, Vec<AlertView>) = open.items.into_iter().partition(|a| a.snoozed_until.is_none_or(|until| until <= chrono::Utc::now()));
     active.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.opened_at.cmp(&a.opened_at)));
     let open_list = if open_total == 0 {
@@ -140,7 +144,18 @@ fn AlertsView(data: AlertsPageData, actions: Actions) -> impl IntoView {
     };
     view! {
         {feedback(actions)}
-        {demo.then(|| view! { <DemoPanel tenants=tenants.clone() actions/> })}
+        {demo.then(|| {
+            // Tenants well above the baseline and without an open drop, so
+            // the regression opens exactly one alert: the drop.
+            let floor = rules.defaults.baseline + 10.0;
+            let candidates: Vec<TenantChoice> = tenants
+                .iter()
+                .filter(|t| t.percentage.is_some_and(|p| p >= floor))
+                .filter(|t| !open_drops.contains(&t.tenant_id))
+                .cloned()
+                .collect();
+            view! { <DemoPanel tenants=candidates actions/> }
+        })}
         {focused}
         <section class="panel" aria-labelledby="open-heading">
             <h2 id="open-heading">{format!("Open alerts ({open_total})")}</h2>
@@ -150,11 +165,6 @@ fn AlertsView(data: AlertsPageData, actions: Actions) -> impl IntoView {
         <RulesPanel rules=rules.clone() tenants=tenants.clone() can_configure actions/>
         <ChannelsPanel rules can_configure actions/>
     }
-}
-
-/// `-5.0 pts`, `+0.0 pts`.
-fn signed_points(value: f64) -> String {
-    format!("{} pts", format::signed_change(value))
 }
 
 fn severity_badge(severity: Severity) -> impl IntoView {
@@ -171,16 +181,6 @@ fn AlertCard(alert: AlertView, can_act: bool, actions: Actions) -> impl IntoView
     let id = alert.id;
     let href = format!("/tenants/{}", alert.tenant_id);
     let cause = alert.cause.clone().map(|cause| {
-        let split = format!(
-            "{} on {} → {} on {}: {} points, of which {} from lost points and {} from maximum-score drift.",
-            format::percent(cause.from_percentage),
-            format::date(cause.from_date),
-            format::percent(cause.to_percentage),
-            format::date(cause.to_date),
-            signed_points(cause.change),
-            signed_points(cause.points_effect),
-            signed_points(cause.max_drift),
-        );
         let controls = cause
             .lost_controls
             .iter()
@@ -195,7 +195,6 @@ fn AlertCard(alert: AlertView, can_act: bool, actions: Actions) -> impl IntoView
             .collect_view();
         view! {
             <div class="alert-cause" data-test="alert-cause">
-                <p>{split}</p>
                 {cause.drift_only.then(|| view! { <p class="muted">"Drift only: Microsoft added controls or raised their maximum; the tenant lost no points."</p> })}
                 {(!cause.lost_controls.is_empty()).then(|| view! {
                     <p class="cause-title">"Controls that lost points:"</p>
@@ -580,12 +579,18 @@ fn ChannelRow(channel: ChannelView, can_configure: bool, actions: Actions) -> im
 
 #[component]
 fn DemoPanel(tenants: Vec<TenantChoice>, actions: Actions) -> impl IntoView {
-    let options = tenants.into_iter().map(|t| view! { <option value=t.tenant_id>{t.display_name}</option> }).collect_view();
+    let options = tenants
+        .into_iter()
+        .map(|t| {
+            let label = format!("{} ({})", t.display_name, format::percent_or_missing(t.percentage));
+            view! { <option value=t.tenant_id>{label}</option> }
+        })
+        .collect_view();
     view! {
         <section class="panel demo-panel" aria-labelledby="demo-alerts-heading" data-test="demo-regression">
             <h2 id="demo-alerts-heading">"Try it: simulate a regression"</h2>
             <p class="muted">
-                "Demo only. The simulator switches off the tenant's best controls today and a sync starts; when it ends, one Score drop alert opens with its cause, and one e-mail and one signed webhook land in data/demo-outbox/. Syncing again opens nothing new."
+                "Demo only. The simulator switches off some of the tenant's best controls today (6 to 9 points) and a sync starts. When it ends, one Score drop alert opens here with its cause, and one e-mail and one signed webhook land in data/demo-outbox/. Syncing the same data again opens nothing new for it. The list holds tenants at least 10 points above the baseline with no open drop. The demo tenant without consent fails every sync, so its Sync failing alert opens at the third sync."
             </p>
             <ActionForm action=actions.regress attr:class="inline-form">
                 <label for="regress-tenant">"Tenant"</label>

@@ -26,6 +26,8 @@ pub const PAST_ON_PAGE: u64 = 50;
 pub struct TenantChoice {
     pub tenant_id: String,
     pub display_name: String,
+    /// The latest percentage; `None` without data.
+    pub percentage: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,7 +68,7 @@ pub async fn get_alerts_page(focus: Option<i64>) -> Result<AlertsPageData, AppEr
         .await
         .map_err(reject)?
         .into_iter()
-        .map(|t| TenantChoice { tenant_id: t.tenant_id, display_name: t.display_name })
+        .map(|t| TenantChoice { tenant_id: t.tenant_id, display_name: t.display_name, percentage: t.percentage })
         .collect();
     Ok(AlertsPageData {
         open,

@@ -36,11 +36,29 @@ fn history_days(thresholds: &Thresholds) -> i64 {
 }
 
 /// Evaluates the rules for the tenant with primary key `tenant_pk` as of
-/// `now` and stores the result.
+/// `now` and stores the result, queuing notices for new alerts.
 pub async fn evaluate_tenant(db: &DatabaseConnection, tenant_pk: i32, now: DateTime<Utc>) -> Result<Evaluation, ServiceError> {
+    evaluate(db, tenant_pk, None, now).await
+}
+
+/// Evaluates the rules after a tenant's sync. `had_data_before` tells
+/// whether the tenant had a snapshot before this sync: the sync that brings
+/// a tenant's first data (its whole history) opens alerts without notices,
+/// because what it finds is the state at onboarding, not news.
+pub async fn evaluate_after_sync(
+    db: &DatabaseConnection,
+    tenant_pk: i32,
+    had_data_before: bool,
+    now: DateTime<Utc>,
+) -> Result<Evaluation, ServiceError> {
+    evaluate(db, tenant_pk, Some(had_data_before), now).await
+}
+
+async fn evaluate(db: &DatabaseConnection, tenant_pk: i32, had_data_before: Option<bool>, now: DateTime<Utc>) -> Result<Evaluation, ServiceError> {
     let Some(tenant) = tenant::Entity::find_by_id(tenant_pk).one(db).await? else {
         return Ok(Evaluation::default());
     };
+    let onboarding = had_data_before == Some(false) && tenant.latest_snapshot_date.is_some();
     let thresholds = effective_thresholds(db, tenant_pk).await?;
     let conditions = if tenant.excluded { Vec::new() } else { conditions_for(db, &tenant, &thresholds, now).await? };
 
@@ -54,13 +72,17 @@ pub async fn evaluate_tenant(db: &DatabaseConnection, tenant_pk: i32, now: DateT
         .filter_map(|a| Some(OpenAlert { kind: alerts::AlertKind::parse(&a.kind)?, key: a.episode_key.clone() }))
         .collect();
     let plan = alerts::reconcile(&stored, conditions);
-    let channels: Vec<(i32, ChannelFilter)> = alert_channel::Entity::find()
+    let channels: Vec<(i32, ChannelFilter)> = if onboarding {
+        Vec::new()
+    } else {
+        alert_channel::Entity::find()
         .filter(alert_channel::Column::Enabled.eq(true))
         .all(db)
         .await?
         .iter()
         .map(|c| (c.id, channel_filter(c)))
-        .collect();
+        .collect()
+    };
 
     let _turn = crate::store::ingest::sqlite_turn(db).await;
     let txn = db.begin().await?;

@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 pub use channels::{SmtpSettings, SmtpTls};
 pub use config::{configure, rules};
 pub use deliver::Notifier;
-pub use evaluate::{evaluate_tenant, Evaluation};
+pub use evaluate::{evaluate_after_sync, evaluate_tenant, Evaluation};
 pub use query::{act, get, list, AlertAction, AlertQuery, AlertStatusFilter};
 
 use crate::entity::alert_channel;
