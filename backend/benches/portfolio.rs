@@ -597,6 +597,37 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
     }
     analytics.push(("recommendations (ranked list, first page)".to_owned(), times));
 
+    // Alerts: the evaluation each tenant's sync ends with (the first pass
+    // opens the episodes, the later ones find them open), and the open list.
+    let sample = settings.tenants.min(200);
+    let mut times = Vec::with_capacity(sample * 2);
+    let mut opened = 0;
+    for pass in 0..3 {
+        for pk in 1..=sample as i32 {
+            let t = Instant::now();
+            let evaluation = backend::alerts::evaluate_tenant(db, pk, chrono::Utc::now()).await?;
+            if pass >= 1 {
+                times.push(t.elapsed());
+            }
+            opened += evaluation.opened;
+        }
+    }
+    println!("  alerts: {opened} opened while evaluating {sample} tenants three times");
+    analytics.push((format!("alerts: evaluate one tenant ({sample} tenants, repeat passes)"), times));
+    let mut times = Vec::with_capacity(settings.iterations);
+    for run in 0..settings.iterations + 2 {
+        let t = Instant::now();
+        let query = backend::alerts::AlertQuery { page_size: 500, ..Default::default() };
+        let page = backend::alerts::list(db, &query).await?;
+        if run >= 2 {
+            times.push(t.elapsed());
+        }
+        if run == 0 {
+            println!("  alerts: {} open", page.total);
+        }
+    }
+    analytics.push(("alerts: open list (first 500)".to_owned(), times));
+
     // PDF reports: data collection plus Typst rendering, a few runs each.
     let brand = backend::reports::Brand { name: "Bench MSP".to_owned(), colour: "#1d5bb8".to_owned(), logo_path: None };
     let ctx = backend::AppContext {

@@ -154,7 +154,10 @@ async fn regression_opens_one_alert_with_its_cause_and_one_notice_per_channel() 
             test_db.label
         );
 
-        configure(db, AlertConfigInput { channels: channels(&sink), ..Default::default() }).await;
+        let mut all_channels = channels(&sink);
+        all_channels.push(ChannelInput { name: "SOC Teams".into(), kind: Some("teams".into()), url: Some(sink.url("/teams")), ..Default::default() });
+        all_channels.push(ChannelInput { name: "SOC Slack".into(), kind: Some("slack".into()), url: Some(sink.url("/slack")), ..Default::default() });
+        configure(db, AlertConfigInput { channels: all_channels, ..Default::default() }).await;
         let (victim, _) = ids
             .iter()
             .find(|(id, _)| !second.iter().any(|a| a.tenant_id == id.as_str() && a.kind == AlertKind::ScoreDrop && a.status == "open"))
@@ -177,9 +180,21 @@ async fn regression_opens_one_alert_with_its_cause_and_one_notice_per_channel() 
         assert!(cause.change <= -5.0, "the simulated regression is at least 5 points: {cause:?}");
 
         let round = notifier.deliver_due(Utc::now()).await.unwrap();
-        assert_eq!((round.sent, round.retrying, round.failed), (2, 0, 0), "{}", test_db.label);
+        assert_eq!((round.sent, round.retrying, round.failed), (4, 0, 0), "{}", test_db.label);
         let received = sink.received();
-        assert_eq!(received.len(), 2, "{}: {received:#?}", test_db.label);
+        assert_eq!(received.len(), 4, "{}: {received:#?}", test_db.label);
+        let posted = |wanted: &str| {
+            received.iter().find_map(|r| match r {
+                Received::Webhook { path, body, .. } if path == wanted => Some(serde_json::from_slice::<serde_json::Value>(body).unwrap()),
+                _ => None,
+            })
+        };
+        let teams = posted("/teams").expect("one Teams message");
+        assert_eq!(teams["attachments"][0]["contentType"], "application/vnd.microsoft.card.adaptive");
+        assert_eq!(teams["attachments"][0]["content"]["body"][0]["text"], format!("Score drop: {} (Critical)", alert.tenant_name));
+        let slack = posted("/slack").expect("one Slack message");
+        assert_eq!(slack["blocks"][0]["type"], "header");
+        assert!(slack["text"].as_str().unwrap().contains("Secure Score fell"), "{slack}");
         let email = received.iter().find_map(|r| match r {
             Received::Email { from, to, data } => Some((from.clone(), to.clone(), data.clone())),
             Received::Webhook { .. } => None,
@@ -193,7 +208,7 @@ async fn regression_opens_one_alert_with_its_cause_and_one_notice_per_channel() 
         }
         assert!(data.contains(&format!("https://dash.msp.example/alerts?alert={}", alert.id)), "{data}");
 
-        let hook = received.iter().find(|r| matches!(r, Received::Webhook { .. })).expect("one webhook");
+        let hook = received.iter().find(|r| matches!(r, Received::Webhook { path, .. } if path == "/hooks/psa")).expect("one webhook");
         let Received::Webhook { path, body, .. } = hook else { unreachable!() };
         assert_eq!(path, "/hooks/psa");
         assert_eq!(hook.header("x-trustcenter-signature"), Some(expected_signature(body).as_str()), "the receiver can verify the signature");
@@ -206,7 +221,9 @@ async fn regression_opens_one_alert_with_its_cause_and_one_notice_per_channel() 
         let stored = backend::alerts::get(db, alert.id).await.unwrap();
         assert_eq!(stored.deliveries.iter().map(|d| (d.channel.as_str(), d.status.as_str(), d.attempts)).collect::<Vec<_>>(), [
             ("Ops e-mail", "sent", 1),
-            ("PSA webhook", "sent", 1)
+            ("PSA webhook", "sent", 1),
+            ("SOC Teams", "sent", 1),
+            ("SOC Slack", "sent", 1),
         ]);
 
         // A second sync of the same data: no new alert, no new notice.
@@ -214,7 +231,7 @@ async fn regression_opens_one_alert_with_its_cause_and_one_notice_per_channel() 
         let fourth = all_alerts(db).await;
         assert_eq!(fourth.len(), third.len(), "{}", test_db.label);
         assert_eq!(notifier.deliver_due(Utc::now()).await.unwrap().sent, 0);
-        assert_eq!(sink.received().len(), 2);
+        assert_eq!(sink.received().len(), 4);
         test_db.finish().await;
     }
 }

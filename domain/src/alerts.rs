@@ -3,11 +3,11 @@
 //! tenant's recent history, its new improvement actions and the outcome of
 //! its recent syncs.
 //!
-//! An episode is identified by a key. While a rule's condition holds, each
+//! An episode is identified by a key. While a rule's condition is true, each
 //! evaluation produces the same key, so the stored alert stays open and no
-//! second notice goes out; when the condition clears, the alert resolves.
-//! Milestones and new recommendations are events: their condition holds for
-//! [`EVENT_DAYS`] days after the event, then the alert resolves by itself.
+//! second notice goes out. When the condition clears, the alert resolves.
+//! Milestones and new recommendations are events: their condition stays
+//! true for [`EVENT_DAYS`] days after the event, then the alert resolves.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -213,6 +213,11 @@ async fn openapi_lists_every_route() {
         let mut paths: Vec<&str> = body["paths"].as_object().unwrap().keys().map(String::as_str).collect();
         paths.sort_unstable();
         assert_eq!(paths, [
+            "/api/addons/trust-center/security-score/alerts",
+            "/api/addons/trust-center/security-score/alerts/channels/{name}/test",
+            "/api/addons/trust-center/security-score/alerts/rules",
+            "/api/addons/trust-center/security-score/alerts/{id}",
+            "/api/addons/trust-center/security-score/alerts/{id}/action",
             "/api/addons/trust-center/security-score/audit",
             "/api/addons/trust-center/security-score/benchmarks",
             "/api/addons/trust-center/security-score/benchmarks/references/{industry}",

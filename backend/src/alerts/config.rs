@@ -1,7 +1,7 @@
 //! Alert configuration: thresholds (portfolio defaults and per-tenant
-//! overrides) and notification channels. `POST alerts` sends one document;
-//! every part is checked before anything is written, and the whole document
-//! is stored in one transaction, so a rejected request changes nothing.
+//! overrides) and notification channels. `POST alerts` sends one document.
+//! Every part is checked before anything is written, and the document is
+//! stored in one transaction, so a rejected request changes nothing.
 
 use std::collections::HashMap;
 
@@ -34,7 +34,7 @@ fn tenant_scope(tenant_pk: i32) -> String {
 
 fn overrides_of(row: &alert_rule::Model) -> ThresholdOverrides {
     serde_json::from_value(row.rules.clone()).unwrap_or_else(|e| {
-        tracing::warn!(scope = %row.scope, error = %e, "stored alert rules could not be read; using the defaults");
+        tracing::warn!(scope = %row.scope, error = %e, "stored alert rules are invalid JSON; the defaults apply until they are saved again");
         ThresholdOverrides::default()
     })
 }
@@ -43,13 +43,13 @@ async fn rule_row(db: &impl ConnectionTrait, scope: &str) -> Result<Option<alert
     alert_rule::Entity::find().filter(alert_rule::Column::Scope.eq(scope)).one(db).await
 }
 
-/// The portfolio thresholds: the built-in defaults with the stored changes.
+/// Returns the portfolio thresholds: the built-in defaults with the stored changes.
 pub async fn portfolio_thresholds(db: &impl ConnectionTrait) -> Result<Thresholds, DbErr> {
     let stored = rule_row(db, PORTFOLIO_SCOPE).await?.map(|r| overrides_of(&r)).unwrap_or_default();
     Ok(Thresholds::default().with(&stored))
 }
 
-/// The thresholds in force for one tenant.
+/// Returns the thresholds in force for one tenant.
 pub async fn effective_thresholds(db: &impl ConnectionTrait, tenant_pk: i32) -> Result<Thresholds, DbErr> {
     let portfolio = portfolio_thresholds(db).await?;
     Ok(match rule_row(db, &tenant_scope(tenant_pk)).await? {
@@ -58,7 +58,7 @@ pub async fn effective_thresholds(db: &impl ConnectionTrait, tenant_pk: i32) -> 
     })
 }
 
-/// Which alerts a stored channel receives.
+/// Returns the filter of a stored channel: the alerts it receives.
 pub fn channel_filter(channel: &alert_channel::Model) -> ChannelFilter {
     ChannelFilter {
         kinds: serde_json::from_value(channel.alert_kinds.clone()).unwrap_or_default(),
@@ -82,7 +82,7 @@ pub fn channel_view(channel: &alert_channel::Model) -> ChannelView {
     }
 }
 
-/// Everything `GET alerts/rules` shows.
+/// Returns everything `GET alerts/rules` shows.
 pub async fn rules(db: &DatabaseConnection, email_configured: bool) -> Result<AlertRules, ServiceError> {
     let defaults = portfolio_thresholds(db).await?;
     let rows = alert_rule::Entity::find().filter(alert_rule::Column::TenantPk.is_not_null()).all(db).await?;

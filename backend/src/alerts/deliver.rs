@@ -24,7 +24,7 @@ use crate::error::ServiceError;
 const BATCH: u64 = 50;
 /// Channels sent to at the same time.
 const PARALLEL_SENDS: usize = 8;
-/// How long a claim holds a delivery; longer than one attempt can take.
+/// Seconds a claim reserves a delivery for, longer than one attempt can take.
 const CLAIM_SECONDS: i64 = 120;
 /// How often the sender looks for due retries without being woken.
 const POLL: std::time::Duration = std::time::Duration::from_secs(15);
@@ -45,7 +45,7 @@ struct NotifierInner {
     wake: Arc<Notify>,
 }
 
-/// What one round did.
+/// Counts of one sending round.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Round {
     pub sent: u32,

@@ -9,7 +9,7 @@ use domain::alerts::{self, ChannelFilter, Condition, NewAction, OpenAlert, Tenan
 use domain::score::DailyScore;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
 use serde_json::json;
@@ -18,7 +18,7 @@ use super::config::{channel_filter, effective_thresholds};
 use crate::entity::{alert, alert_channel, alert_delivery, control_profile, control_score, score_snapshot, tenant};
 use crate::error::ServiceError;
 
-/// What one evaluation changed.
+/// Counts of the changes one evaluation made.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evaluation {
     pub opened: u32,
@@ -41,9 +41,9 @@ pub async fn evaluate_tenant(db: &DatabaseConnection, tenant_pk: i32, now: DateT
     evaluate(db, tenant_pk, None, now).await
 }
 
-/// Evaluates the rules after a tenant's sync. `had_data_before` tells
-/// whether the tenant had a snapshot before this sync: the sync that brings
-/// a tenant's first data (its whole history) opens alerts without notices,
+/// Evaluates the rules after a tenant's sync. `had_data_before` is whether
+/// the tenant had a snapshot before this sync. The sync that brings a
+/// tenant's first data (its whole history) opens alerts without notices,
 /// because what it finds is the state at onboarding, not news.
 pub async fn evaluate_after_sync(
     db: &DatabaseConnection,
@@ -150,8 +150,8 @@ async fn store(
             last_seen_at: Set(now),
             ..Default::default()
         };
-        // Another process may have opened the same episode a moment ago;
-        // the unique (tenant, open key) index keeps one, and only the
+        // Another process may have opened the same episode a moment ago.
+        // The unique (tenant, open key) index keeps one row, so only the
         // process that inserted it queues notices.
         let inserted = alert::Entity::insert(row)
             .on_conflict(OnConflict::columns([alert::Column::TenantPk, alert::Column::OpenKey]).do_nothing().to_owned())

@@ -25,7 +25,7 @@ use crate::entity::alert_channel;
 use crate::error::ServiceError;
 
 /// Sends a test notice through the channel named `name` now and returns
-/// what the channel answered; the queue and the alerts are untouched.
+/// the channel's reply. The queue and the alerts stay untouched.
 pub async fn test_channel(db: &DatabaseConnection, notifier: &Notifier, name: &str, now: DateTime<Utc>) -> Result<ChannelTest, ServiceError> {
     let channel = alert_channel::Entity::find()
         .filter(alert_channel::Column::Name.eq(name.trim()))

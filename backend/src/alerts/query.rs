@@ -1,4 +1,4 @@
-//! Reading alerts, and what people do with them: acknowledge and snooze.
+//! Alert listing, and the actions people take on an alert: acknowledge and snooze.
 
 use std::collections::HashMap;
 
@@ -15,7 +15,7 @@ use crate::error::ServiceError;
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
 pub const MAX_PAGE_SIZE: u64 = 500;
 
-/// Which alerts to list.
+/// The status filter of an alert listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AlertStatusFilter {
     #[default]
@@ -45,8 +45,8 @@ pub struct AlertQuery {
     pub page_size: u64,
 }
 
-/// One page of alerts, newest first, with their deliveries (two queries
-/// for the page, whatever its size).
+/// Returns one page of alerts, newest first, with their deliveries (two
+/// queries for the page, whatever its size).
 pub async fn list(db: &DatabaseConnection, query: &AlertQuery) -> Result<AlertPage, ServiceError> {
     let page_size = if query.page_size == 0 { DEFAULT_PAGE_SIZE } else { query.page_size.min(MAX_PAGE_SIZE) };
     let page = query.page.max(1);
@@ -77,7 +77,7 @@ pub async fn list(db: &DatabaseConnection, query: &AlertQuery) -> Result<AlertPa
     Ok(AlertPage { items, total, page, page_size })
 }
 
-/// One alert by id.
+/// Returns one alert by id.
 pub async fn get(db: &DatabaseConnection, id: i64) -> Result<AlertView, ServiceError> {
     let row = alert::Entity::find_by_id(id)
         .one(db)
@@ -142,7 +142,7 @@ async fn views(db: &DatabaseConnection, rows: &[alert::Model], tenants: &HashMap
         .collect())
 }
 
-/// What a person does with an alert.
+/// An action a person takes on an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertAction {
     Acknowledge,

@@ -21,7 +21,7 @@ pub enum Received {
 }
 
 impl Received {
-    /// The value of header `name` of a webhook (case-insensitive).
+    /// Returns the value of header `name` of a webhook (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         match self {
             Self::Webhook { headers, .. } => headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()),
@@ -33,7 +33,7 @@ impl Received {
 #[derive(Default)]
 struct Shared {
     received: Mutex<Vec<Received>>,
-    /// Webhook requests still to answer with 500, to exercise retries.
+    /// Webhook requests still to reject with HTTP 500, to exercise retries.
     fail_next: AtomicU32,
     outbox: Option<PathBuf>,
     /// A webhook signing secret to check signatures against in the outbox.
@@ -101,8 +101,8 @@ impl Drop for Sink {
 
 impl Sink {
     /// Starts both listeners on 127.0.0.1 with free ports. `outbox`, when
-    /// given, receives one file per message; `secret` lets the outbox say
-    /// whether each webhook signature is valid.
+    /// given, receives one file per message. With `secret`, each webhook
+    /// file records whether its signature is valid.
     pub async fn start(outbox: Option<PathBuf>, secret: Option<String>) -> std::io::Result<Self> {
         let shared = Arc::new(Shared { outbox, secret, ..Default::default() });
         let smtp = TcpListener::bind(("127.0.0.1", 0)).await?;
