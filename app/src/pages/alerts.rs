@@ -487,7 +487,7 @@ fn ChannelsPanel(rules: AlertRules, can_configure: bool, actions: Actions) -> im
             <h2 id="channels-heading">"Notification channels"</h2>
             <p class="muted">
                 "Each new alert is sent once to every enabled channel that takes its type, tenant and severity. A failed notice is retried after 30 seconds, 2, 10 and 30 minutes and 2 hours; every attempt is recorded."
-                {(!rules.email_configured).then(|| " E-mail channels need SMTP_HOST and SMTP_FROM in the server's configuration.")}
+                {(!rules.email_configured).then_some(" E-mail channels need SMTP_HOST and SMTP_FROM in the server's configuration.")}
             </p>
             <div class="table-scroll">
                 <table class="data-table" data-test="channels-table">

@@ -100,7 +100,7 @@ pub async fn rules(db: &DatabaseConnection, email_configured: bool) -> Result<Al
             })
         })
         .collect();
-    tenant_overrides.sort_by(|a, b| a.display_name.to_lowercase().cmp(&b.display_name.to_lowercase()));
+    tenant_overrides.sort_by_key(|t| t.display_name.to_lowercase());
     let channels = alert_channel::Entity::find()
         .order_by_asc(alert_channel::Column::Name)
         .all(db)

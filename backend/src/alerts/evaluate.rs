@@ -76,12 +76,13 @@ async fn evaluate(db: &DatabaseConnection, tenant_pk: i32, had_data_before: Opti
         Vec::new()
     } else {
         alert_channel::Entity::find()
-        .filter(alert_channel::Column::Enabled.eq(true))
-        .all(db)
-        .await?
-        .iter()
-        .map(|c| (c.id, channel_filter(c)))
-        .collect()
+            .filter(alert_channel::Column::Enabled.eq(true))
+            .order_by_asc(alert_channel::Column::Id)
+            .all(db)
+            .await?
+            .iter()
+            .map(|c| (c.id, channel_filter(c)))
+            .collect()
     };
 
     let _turn = crate::store::ingest::sqlite_turn(db).await;
@@ -221,7 +222,7 @@ async fn conditions_for(
             .await?;
         history = rows.into_iter().map(|(id, date, current, max)| (id, DailyScore { date, current, max })).collect();
     }
-    let days: Vec<DailyScore> = history.iter().map(|(_, d)| d.clone()).collect();
+    let days: Vec<DailyScore> = history.iter().map(|(_, d)| *d).collect();
     let snapshot_id = |date: chrono::NaiveDate| history.iter().find(|(_, d)| d.date == date).map(|(id, _)| *id);
     let latest_id = days.iter().max_by_key(|d| d.date).and_then(|d| snapshot_id(d.date));
     let base_id = alerts::drop_base(&days, thresholds.drop_days).and_then(|d| snapshot_id(d.date));

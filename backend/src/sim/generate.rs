@@ -473,6 +473,7 @@ impl GeneratedTenant {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn control_score(
         &self,
         def: &ControlDef,
