@@ -27,7 +27,9 @@ use crate::store;
 pub async fn portfolio(ctx: &AppContext, now: DateTime<Utc>) -> Result<PortfolioSummary, ServiceError> {
     let rows = tenant_rows(&ctx.db, now).await?;
     let last_sync = latest_sync_run(&ctx.db).await?;
-    Ok(summarise(&rows, last_sync, ctx.demo))
+    let mut summary = summarise(&rows, last_sync, ctx.demo);
+    (summary.open_alerts, summary.critical_alerts) = crate::alerts::query::open_counts(&ctx.db).await?;
+    Ok(summary)
 }
 
 /// Builds the overview from comparison rows. Excluded tenants count only in
@@ -63,6 +65,8 @@ pub fn summarise(rows: &[TenantRow], last_sync: Option<SyncRunSummary>, demo: bo
         tenants_without_data: (included.len() - with_data.len()) as u32,
         stale_tenants: with_data.iter().filter(|r| r.stale).count() as u32,
         failing_tenants: included.iter().filter(|r| r.sync_status.is_failure()).count() as u32,
+        open_alerts: 0,
+        critical_alerts: 0,
         distribution: score::distribution(with_data.iter().filter_map(|r| r.percentage)),
         as_of: with_data.iter().filter_map(|r| r.last_snapshot_date).max(),
         last_sync,

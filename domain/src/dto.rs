@@ -112,6 +112,9 @@ pub struct PortfolioSummary {
     pub tenants_without_data: u32,
     pub stale_tenants: u32,
     pub failing_tenants: u32,
+    /// Open alerts across the portfolio, and how many of them are critical.
+    pub open_alerts: u32,
+    pub critical_alerts: u32,
     pub distribution: Vec<DistributionBucket>,
     /// The newest snapshot date across the portfolio.
     pub as_of: Option<NaiveDate>,

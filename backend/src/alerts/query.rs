@@ -59,12 +59,13 @@ pub async fn list(db: &DatabaseConnection, query: &AlertQuery) -> Result<AlertPa
     if let Some(kind) = query.kind {
         filter = filter.add(alert::Column::Kind.eq(kind.as_str()));
     }
-    let tenants: HashMap<i32, tenant::Model> = tenant::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t)).collect();
     if let Some(id) = &query.tenant {
-        let pk = tenants.values().find(|t| t.tenant_id == id.as_str()).map(|t| t.id).ok_or_else(|| {
-            ServiceError::NotFound(format!("tenant {id} is not registered; list tenants with GET tenants"))
-        })?;
-        filter = filter.add(alert::Column::TenantPk.eq(pk));
+        let tenant = tenant::Entity::find()
+            .filter(tenant::Column::TenantId.eq(id.as_str()))
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("tenant {id} is not registered; list tenants with GET tenants")))?;
+        filter = filter.add(alert::Column::TenantPk.eq(tenant.id));
     }
     let select = alert::Entity::find()
         .filter(filter)
@@ -73,8 +74,22 @@ pub async fn list(db: &DatabaseConnection, query: &AlertQuery) -> Result<AlertPa
     let paginator = select.paginate(db, page_size);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page - 1).await?;
+    let pks: Vec<i32> = rows.iter().map(|a| a.tenant_pk).collect();
+    let tenants: HashMap<i32, tenant::Model> =
+        tenant::Entity::find().filter(tenant::Column::Id.is_in(pks)).all(db).await?.into_iter().map(|t| (t.id, t)).collect();
     let items = views(db, &rows, &tenants).await?;
     Ok(AlertPage { items, total, page, page_size })
+}
+
+/// Counts the open alerts, and the critical ones among them.
+pub async fn open_counts(db: &DatabaseConnection) -> Result<(u32, u32), ServiceError> {
+    let open = alert::Entity::find().filter(alert::Column::OpenKey.is_not_null()).count(db).await?;
+    let critical = alert::Entity::find()
+        .filter(alert::Column::OpenKey.is_not_null())
+        .filter(alert::Column::Severity.eq(Severity::Critical.as_str()))
+        .count(db)
+        .await?;
+    Ok((u32::try_from(open).unwrap_or(u32::MAX), u32::try_from(critical).unwrap_or(u32::MAX)))
 }
 
 /// Returns one alert by id.

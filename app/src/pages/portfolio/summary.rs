@@ -92,6 +92,12 @@ fn LeaderCard(title: &'static str, test_id: &'static str, tenant: Option<TenantR
 fn TenantCounts(summary: PortfolioSummary) -> impl IntoView {
     let stale_warning = summary.stale_tenants > 0;
     let failing_warning = summary.failing_tenants > 0;
+    let alerts_warning = summary.critical_alerts > 0;
+    let alerts_label = if summary.critical_alerts > 0 {
+        format!("Open alerts ({} critical)", summary.critical_alerts)
+    } else {
+        "Open alerts".to_owned()
+    };
     let excluded = (summary.excluded_tenants > 0)
         .then(|| format!("{} more excluded from portfolio figures", summary.excluded_tenants));
 
@@ -114,9 +120,13 @@ fn TenantCounts(summary: PortfolioSummary) -> impl IntoView {
                     value=summary.failing_tenants
                     warn=failing_warning
                 />
+                <div class="stat" class:stat-warning=alerts_warning>
+                    <dt>{alerts_label}</dt>
+                    <dd data-test="open-alerts"><A href="/alerts">{summary.open_alerts}</A></dd>
+                </div>
             </dl>
             {excluded.map(|text| view! { <p class="muted">{text}</p> })}
-            <p><A href="/tenants">"Compare all tenants"</A></p>
+            <p><A href="/tenants">"Compare all tenants"</A>" · "<A href="/alerts">"See the open alerts and their causes"</A></p>
         </section>
     }
 }
