@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod benchmarks;
 pub mod category;
 pub mod categories;
+pub mod compliance;
 pub mod csv;
 pub mod recommendations;
 pub mod dto;

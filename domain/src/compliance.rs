@@ -1,0 +1,382 @@
+//! Compliance correlation: which framework controls a tenant's Secure Score
+//! improvement actions support, and how far.
+//!
+//! Pure functions over a mapping (Secure Score control id to framework
+//! controls) and the tenant's action states. Secure Score evidence supports
+//! but does not prove compliance; callers show [`DISCLAIMER`] beside every
+//! figure.
+//!
+//! NOTE: nothing calls this module yet. The shipped mapping file, the
+//! store, the API and the pages are still to be built on top of it.
+
+use serde::{Deserialize, Serialize};
+
+/// The statement shown wherever compliance figures appear.
+pub const DISCLAIMER: &str = "Secure Score evidence supports an audit but does not prove compliance: a framework control also needs policies, procedures and evidence outside Microsoft 365.";
+
+/// The frameworks a mapping may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Framework {
+    /// AICPA Trust Services Criteria (SOC 2), for example `CC6.1`.
+    Soc2,
+    /// HIPAA Security Rule, 45 CFR 164.308-312, for example `164.312(d)`.
+    Hipaa,
+    /// CMMC 2.0 Level 2 practices, for example `IA.L2-3.5.3`.
+    Cmmc2,
+    /// NIST SP 800-171 Rev. 2 requirements, for example `3.5.3`.
+    Nist800171,
+    /// NIST SP 800-53 Rev. 5 controls, for example `IA-2(1)`.
+    Nist80053,
+    /// ISO/IEC 27001:2022 Annex A controls, for example `A.8.5`.
+    Iso27001,
+    /// CIS Microsoft 365 Foundations Benchmark recommendations, for example `5.2.2.1`.
+    CisM365,
+}
+
+impl Framework {
+    pub const ALL: [Framework; 7] =
+        [Self::Soc2, Self::Hipaa, Self::Cmmc2, Self::Nist800171, Self::Nist80053, Self::Iso27001, Self::CisM365];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Soc2 => "soc2",
+            Self::Hipaa => "hipaa",
+            Self::Cmmc2 => "cmmc2",
+            Self::Nist800171 => "nist800171",
+            Self::Nist80053 => "nist80053",
+            Self::Iso27001 => "iso27001",
+            Self::CisM365 => "cis_m365",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Soc2 => "SOC 2",
+            Self::Hipaa => "HIPAA Security Rule",
+            Self::Cmmc2 => "CMMC 2.0 Level 2",
+            Self::Nist800171 => "NIST SP 800-171",
+            Self::Nist80053 => "NIST SP 800-53",
+            Self::Iso27001 => "ISO/IEC 27001:2022",
+            Self::CisM365 => "CIS Microsoft 365",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == raw.trim())
+    }
+
+    /// Checks the form of a control id of this framework (not that the
+    /// control exists).
+    pub fn is_well_formed(self, control: &str) -> bool {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let dotted = |s: &str| !s.is_empty() && s.split('.').all(digits);
+        match self {
+            // CC6.1, A1.2, PI1.3, C1.1, P4.2
+            Self::Soc2 => {
+                let letters = control.bytes().take_while(u8::is_ascii_uppercase).count();
+                (1..=2).contains(&letters) && dotted(&control[letters..]) && control[letters..].contains('.')
+            }
+            // 164.312(d), 164.308(a)(5)(ii)(B)
+            Self::Hipaa => {
+                let Some(rest) = ["164.308", "164.310", "164.312"].iter().find_map(|p| control.strip_prefix(p)) else {
+                    return false;
+                };
+                let mut rest = rest;
+                let mut parts = 0;
+                while let Some(inner) = rest.strip_prefix('(') {
+                    let Some(end) = inner.find(')') else { return false };
+                    if end == 0 || !inner[..end].bytes().all(|b| b.is_ascii_alphanumeric()) {
+                        return false;
+                    }
+                    rest = &inner[end + 1..];
+                    parts += 1;
+                }
+                rest.is_empty() && parts >= 1
+            }
+            // IA.L2-3.5.3
+            Self::Cmmc2 => match control.split_once(".L2-") {
+                Some((family, requirement)) => {
+                    family.len() == 2 && family.bytes().all(|b| b.is_ascii_uppercase()) && requirement.starts_with("3.") && dotted(requirement)
+                }
+                None => false,
+            },
+            // 3.5.3
+            Self::Nist800171 => control.starts_with("3.") && dotted(control) && control.split('.').count() == 3,
+            // IA-2, IA-2(1)
+            Self::Nist80053 => {
+                let (base, enhancement) = match control.split_once('(') {
+                    Some((base, rest)) => (base, Some(rest)),
+                    None => (control, None),
+                };
+                let Some((family, number)) = base.split_once('-') else { return false };
+                family.len() == 2
+                    && family.bytes().all(|b| b.is_ascii_uppercase())
+                    && digits(number)
+                    && enhancement.is_none_or(|e| e.strip_suffix(')').is_some_and(digits))
+            }
+            // A.5.15, A.8.5
+            Self::Iso27001 => control
+                .strip_prefix("A.")
+                .is_some_and(|rest| dotted(rest) && rest.split('.').count() == 2 && ["5", "6", "7", "8"].contains(&rest.split('.').next().unwrap_or(""))),
+            // 1.1.1, 5.2.2.1
+            Self::CisM365 => dotted(control) && control.split('.').count() >= 2,
+        }
+    }
+}
+
+/// One framework control that a Secure Score action supports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MappedControl {
+    pub framework: String,
+    pub control: String,
+    /// The public document that defines the framework control.
+    pub source: String,
+}
+
+/// The framework controls of one Secure Score action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MappingEntry {
+    /// The Secure Score control id (`secureScoreControlProfile.id`).
+    pub control_id: String,
+    pub controls: Vec<MappedControl>,
+}
+
+/// A mapping file: a version and its entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Mapping {
+    pub version: String,
+    pub entries: Vec<MappingEntry>,
+}
+
+impl Mapping {
+    /// Checks every entry: a known framework, a well-formed control id, a
+    /// source, and no Secure Score control listed twice. Returns every
+    /// problem found, each naming the entry.
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.version.trim().is_empty() {
+            problems.push("version is empty".to_owned());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, entry) in self.entries.iter().enumerate() {
+            let at = format!("entries[{i}] ({})", entry.control_id);
+            if entry.control_id.trim().is_empty() {
+                problems.push(format!("{at}: controlId is empty"));
+            }
+            if !seen.insert(entry.control_id.as_str()) {
+                problems.push(format!("{at}: controlId appears twice"));
+            }
+            if entry.controls.is_empty() {
+                problems.push(format!("{at}: no framework control"));
+            }
+            for (j, mapped) in entry.controls.iter().enumerate() {
+                match Framework::parse(&mapped.framework) {
+                    None => problems.push(format!("{at}.controls[{j}]: unknown framework '{}'", mapped.framework)),
+                    Some(framework) if !framework.is_well_formed(&mapped.control) => {
+                        problems.push(format!("{at}.controls[{j}]: '{}' is not a {} control id", mapped.control, framework.label()))
+                    }
+                    Some(_) => {}
+                }
+                let source = mapped.source.trim();
+                if !(source.starts_with("https://") && source.len() > "https://".len() + 3) {
+                    problems.push(format!("{at}.controls[{j}]: the source must be an https URL of the public document"));
+                }
+            }
+        }
+        problems
+    }
+}
+
+/// How far one action is done for one tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    /// No points yet.
+    Open,
+    /// Some points, not all.
+    Partial,
+    /// Marked Risk Accepted and not done.
+    RiskAccepted,
+    /// At full score, or resolved through a third party.
+    Satisfied,
+}
+
+/// One action of one tenant, as the coverage math needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionFacts {
+    pub control_id: String,
+    pub score: f64,
+    pub max_score: f64,
+    pub risk_accepted: bool,
+    pub third_party: bool,
+}
+
+impl ActionFacts {
+    pub fn state(&self) -> ActionState {
+        if self.third_party || (self.max_score > 0.0 && self.score >= self.max_score - 0.005) {
+            ActionState::Satisfied
+        } else if self.risk_accepted {
+            ActionState::RiskAccepted
+        } else if self.score > 0.005 {
+            ActionState::Partial
+        } else {
+            ActionState::Open
+        }
+    }
+}
+
+/// The state of a framework control from its mapped actions: satisfied
+/// when all are satisfied; risk accepted when every one not satisfied is
+/// risk-accepted; open when none has any points; partial otherwise.
+pub fn control_state(actions: &[ActionState]) -> Option<ActionState> {
+    if actions.is_empty() {
+        return None;
+    }
+    if actions.iter().all(|a| *a == ActionState::Satisfied) {
+        return Some(ActionState::Satisfied);
+    }
+    if actions.iter().all(|a| matches!(a, ActionState::Satisfied | ActionState::RiskAccepted)) {
+        return Some(ActionState::RiskAccepted);
+    }
+    if actions.iter().all(|a| *a == ActionState::Open) {
+        return Some(ActionState::Open);
+    }
+    Some(ActionState::Partial)
+}
+
+/// One framework's coverage for one tenant.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coverage {
+    /// Framework controls with at least one mapped action the tenant has.
+    pub controls: u32,
+    pub satisfied: u32,
+    pub partial: u32,
+    pub open: u32,
+    pub risk_accepted: u32,
+}
+
+/// Counts one framework's controls by state for one tenant. Actions the
+/// tenant does not have (no profile) do not count.
+pub fn coverage(mapping: &Mapping, framework: Framework, actions: &[ActionFacts]) -> Coverage {
+    let mut by_control: std::collections::BTreeMap<&str, Vec<ActionState>> = std::collections::BTreeMap::new();
+    for entry in &mapping.entries {
+        let Some(action) = actions.iter().find(|a| a.control_id == entry.control_id) else { continue };
+        for mapped in entry.controls.iter().filter(|m| Framework::parse(&m.framework) == Some(framework)) {
+            by_control.entry(mapped.control.as_str()).or_default().push(action.state());
+        }
+    }
+    let mut out = Coverage::default();
+    for states in by_control.values() {
+        out.controls += 1;
+        match control_state(states) {
+            Some(ActionState::Satisfied) => out.satisfied += 1,
+            Some(ActionState::RiskAccepted) => out.risk_accepted += 1,
+            Some(ActionState::Open) => out.open += 1,
+            Some(ActionState::Partial) => out.partial += 1,
+            None => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NIST: &str = "https://csrc.nist.gov/pubs/sp/800/53/r5/upd1/final";
+
+    fn mapped(framework: &str, control: &str) -> MappedControl {
+        MappedControl { framework: framework.into(), control: control.into(), source: NIST.into() }
+    }
+
+    fn facts(id: &str, score: f64, max: f64) -> ActionFacts {
+        ActionFacts { control_id: id.into(), score, max_score: max, risk_accepted: false, third_party: false }
+    }
+
+    #[test]
+    fn control_ids_are_checked_per_framework() {
+        assert!(Framework::Soc2.is_well_formed("CC6.1"));
+        assert!(!Framework::Soc2.is_well_formed("CC6"));
+        assert!(Framework::Hipaa.is_well_formed("164.312(d)"));
+        assert!(Framework::Hipaa.is_well_formed("164.308(a)(5)(ii)(B)"));
+        assert!(!Framework::Hipaa.is_well_formed("164.312"));
+        assert!(!Framework::Hipaa.is_well_formed("164.999(a)"));
+        assert!(Framework::Cmmc2.is_well_formed("IA.L2-3.5.3"));
+        assert!(!Framework::Cmmc2.is_well_formed("IA.L1-3.5.3"));
+        assert!(Framework::Nist800171.is_well_formed("3.5.3"));
+        assert!(Framework::Nist80053.is_well_formed("IA-2(1)"));
+        assert!(Framework::Nist80053.is_well_formed("AC-6"));
+        assert!(!Framework::Nist80053.is_well_formed("IA-2(x)"));
+        assert!(Framework::Iso27001.is_well_formed("A.8.5"));
+        assert!(!Framework::Iso27001.is_well_formed("A.9.4.2"), "a 2013 Annex A id is not a 2022 one");
+        assert!(Framework::CisM365.is_well_formed("5.2.2.1"));
+    }
+
+    #[test]
+    fn validation_names_each_problem() {
+        let mapping = Mapping {
+            version: "1".into(),
+            entries: vec![
+                MappingEntry { control_id: "AdminMFAV2".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("pci", "8.4.2")] },
+                MappingEntry {
+                    control_id: "AdminMFAV2".into(),
+                    controls: vec![MappedControl { framework: "hipaa".into(), control: "164.312(d)".into(), source: "".into() }],
+                },
+            ],
+        };
+        assert_eq!(
+            mapping.validate(),
+            [
+                "entries[0] (AdminMFAV2).controls[1]: unknown framework 'pci'",
+                "entries[1] (AdminMFAV2): controlId appears twice",
+                "entries[1] (AdminMFAV2).controls[0]: the source must be an https URL of the public document",
+            ]
+        );
+    }
+
+    #[test]
+    fn action_states() {
+        assert_eq!(facts("a", 10.0, 10.0).state(), ActionState::Satisfied);
+        assert_eq!(facts("a", 4.0, 10.0).state(), ActionState::Partial);
+        assert_eq!(facts("a", 0.0, 10.0).state(), ActionState::Open);
+        assert_eq!(ActionFacts { risk_accepted: true, ..facts("a", 4.0, 10.0) }.state(), ActionState::RiskAccepted);
+        assert_eq!(ActionFacts { third_party: true, ..facts("a", 0.0, 10.0) }.state(), ActionState::Satisfied);
+    }
+
+    #[test]
+    fn coverage_counts_controls_by_their_weakest_actions() {
+        // CC6.1 <- Mfa (10 of 10) and Legacy (0 of 8): partial.
+        // CC6.8 <- Malware (3 of 6): partial.
+        // CC7.2 <- Audit (risk accepted, 0 of 5): risk accepted.
+        // CC6.6 <- Legacy only: open.
+        // CC6.7 <- Unlicensed, which the tenant has no profile for: not counted.
+        // HIPAA 164.312(d) <- Mfa: satisfied.
+        let mapping = Mapping {
+            version: "1".into(),
+            entries: vec![
+                MappingEntry { control_id: "Mfa".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("hipaa", "164.312(d)")] },
+                MappingEntry { control_id: "Legacy".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("soc2", "CC6.6")] },
+                MappingEntry { control_id: "Malware".into(), controls: vec![mapped("soc2", "CC6.8")] },
+                MappingEntry { control_id: "Audit".into(), controls: vec![mapped("soc2", "CC7.2")] },
+                MappingEntry { control_id: "Unlicensed".into(), controls: vec![mapped("soc2", "CC6.7")] },
+            ],
+        };
+        let actions = [
+            facts("Mfa", 10.0, 10.0),
+            facts("Legacy", 0.0, 8.0),
+            facts("Malware", 3.0, 6.0),
+            ActionFacts { risk_accepted: true, ..facts("Audit", 0.0, 5.0) },
+        ];
+        assert_eq!(
+            coverage(&mapping, Framework::Soc2, &actions),
+            Coverage { controls: 4, satisfied: 0, partial: 2, open: 1, risk_accepted: 1 }
+        );
+        assert_eq!(coverage(&mapping, Framework::Hipaa, &actions), Coverage { controls: 1, satisfied: 1, ..Default::default() });
+        assert_eq!(coverage(&mapping, Framework::Iso27001, &actions), Coverage::default());
+    }
+}
