@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod analytics;
 pub mod auth;
 pub mod charts;
+pub mod compliance;
 pub mod context;
 pub mod db;
 pub mod entity;

@@ -149,6 +149,9 @@ pub struct MappingEntry {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Mapping {
     pub version: String,
+    /// What the mapping covers and who authored it.
+    #[serde(default)]
+    pub description: String,
     pub entries: Vec<MappingEntry>,
 }
 
@@ -321,6 +324,7 @@ mod tests {
     fn validation_names_each_problem() {
         let mapping = Mapping {
             version: "1".into(),
+            description: String::new(),
             entries: vec![
                 MappingEntry { control_id: "AdminMFAV2".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("pci", "8.4.2")] },
                 MappingEntry {
@@ -358,6 +362,7 @@ mod tests {
         // HIPAA 164.312(d) <- Mfa: satisfied.
         let mapping = Mapping {
             version: "1".into(),
+            description: String::new(),
             entries: vec![
                 MappingEntry { control_id: "Mfa".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("hipaa", "164.312(d)")] },
                 MappingEntry { control_id: "Legacy".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("soc2", "CC6.6")] },
