@@ -1,9 +1,18 @@
-//! The compliance mapping shipped with the product.
+//! Compliance correlation: the mapping shipped with the product and each
+//! tenant's coverage of the frameworks it names.
 //!
-//! NOTE: only the shipped file and its check exist so far. Overrides, the
-//! coverage service, the API and the pages are still to be built.
+//! NOTE: MSP overrides of the mapping, Graph's `complianceInformation`, the
+//! portfolio view, the recommendation filter and the PDF/CSV figures are
+//! still to be built.
 
-use domain::compliance::Mapping;
+use std::collections::{HashMap, HashSet};
+
+use domain::compliance::{ActionFacts, Mapping, TenantCompliance, DISCLAIMER};
+use domain::TenantId;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::entity::{control_profile, control_score, recommendation_status, tenant};
+use crate::error::ServiceError;
 
 /// The shipped mapping, `backend/compliance/mapping.json`, embedded at build time.
 pub const SHIPPED_MAPPING: &str = include_str!("../compliance/mapping.json");
@@ -12,6 +21,65 @@ pub const SHIPPED_MAPPING: &str = include_str!("../compliance/mapping.json");
 /// only on a build whose file was edited without running the tests.
 pub fn shipped() -> Result<Mapping, String> {
     serde_json::from_str(SHIPPED_MAPPING).map_err(|e| format!("the shipped compliance mapping is invalid JSON: {e}"))
+}
+
+/// Builds one tenant's compliance correlation from its latest snapshot: an
+/// action counts when the snapshot scores it and its maximum is known.
+/// Risk Accepted here or `Ignored` at Microsoft counts as risk accepted;
+/// `ThirdParty` at Microsoft counts as satisfied.
+pub async fn tenant(db: &DatabaseConnection, id: &TenantId) -> Result<TenantCompliance, ServiceError> {
+    let mapping = shipped().map_err(ServiceError::Internal)?;
+    let tenant = tenant::Entity::find()
+        .filter(tenant::Column::TenantId.eq(id.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("tenant {id} is not registered; list tenants with GET tenants")))?;
+    let profiles: HashMap<String, control_profile::Model> = control_profile::Entity::find()
+        .filter(control_profile::Column::TenantId.eq(tenant.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.control_id.clone(), p))
+        .collect();
+    let risk_accepted: HashSet<String> = recommendation_status::Entity::find()
+        .filter(recommendation_status::Column::TenantPk.eq(tenant.id))
+        .filter(recommendation_status::Column::Status.eq(domain::recommendations::Status::RiskAccepted.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.control_id)
+        .collect();
+    let scores = match tenant.latest_snapshot_id {
+        Some(snapshot) => control_score::Entity::find().filter(control_score::Column::SnapshotId.eq(snapshot)).all(db).await?,
+        None => Vec::new(),
+    };
+    let mut actions: Vec<ActionFacts> = scores
+        .into_iter()
+        .filter_map(|row| {
+            let profile = profiles.get(&row.control_name);
+            let max_score = row.max_score.or_else(|| profile.and_then(|p| p.max_score)).filter(|m| *m > 0.0)?;
+            let state = profile.map_or("Default", |p| p.effective_state.as_str());
+            Some(ActionFacts {
+                risk_accepted: risk_accepted.contains(&row.control_name) || state == "Ignored",
+                third_party: state == "ThirdParty",
+                control_id: row.control_name,
+                score: row.score,
+                max_score,
+            })
+        })
+        .collect();
+    actions.sort_by(|a, b| a.control_id.cmp(&b.control_id));
+    let title = |id: &str| profiles.get(id).and_then(|p| p.title.clone()).unwrap_or_else(|| id.to_owned());
+    let (frameworks, unmapped_actions) = domain::compliance::tenant_views(&mapping, &actions, title);
+    Ok(TenantCompliance {
+        tenant_id: tenant.tenant_id,
+        display_name: tenant.display_name,
+        as_of: tenant.latest_snapshot_date,
+        mapping_version: mapping.version,
+        disclaimer: DISCLAIMER.to_owned(),
+        frameworks,
+        unmapped_actions,
+    })
 }
 
 #[cfg(test)]
@@ -24,6 +92,7 @@ mod tests {
         let mapping = shipped().unwrap();
         assert_eq!(mapping.validate(), Vec::<String>::new());
         assert!(mapping.entries.len() >= 10);
+        assert!(mapping.simulator_aliases.contains_key("entra_mfa_admin_roles"));
     }
 
     #[test]

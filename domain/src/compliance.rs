@@ -16,6 +16,7 @@ pub const DISCLAIMER: &str = "Secure Score evidence supports an audit but does n
 
 /// The frameworks a mapping may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Framework {
     /// AICPA Trust Services Criteria (SOC 2), for example `CC6.1`.
@@ -153,6 +154,10 @@ pub struct Mapping {
     #[serde(default)]
     pub description: String,
     pub entries: Vec<MappingEntry>,
+    /// Controls of the built-in Graph simulator and the Microsoft control
+    /// each one stands for, so demo tenants show the mapping too.
+    #[serde(default)]
+    pub simulator_aliases: std::collections::BTreeMap<String, String>,
 }
 
 impl Mapping {
@@ -190,12 +195,30 @@ impl Mapping {
                 }
             }
         }
+        for (alias, target) in &self.simulator_aliases {
+            if !self.entries.iter().any(|e| &e.control_id == target) {
+                problems.push(format!("simulatorAliases.{alias}: '{target}' is not a mapped controlId"));
+            }
+        }
         problems
+    }
+
+    /// The mapped control id that `control_id` stands for: itself, or the
+    /// Microsoft control a simulator control is an alias of.
+    pub fn resolve<'a>(&'a self, control_id: &'a str) -> &'a str {
+        self.simulator_aliases.get(control_id).map_or(control_id, String::as_str)
+    }
+
+    /// The entry of an action, through its alias if it has one.
+    pub fn entry_for(&self, control_id: &str) -> Option<&MappingEntry> {
+        let id = self.resolve(control_id);
+        self.entries.iter().find(|e| e.control_id == id)
     }
 }
 
 /// How far one action is done for one tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionState {
     /// No points yet.
@@ -206,6 +229,121 @@ pub enum ActionState {
     RiskAccepted,
     /// At full score, or resolved through a third party.
     Satisfied,
+}
+
+impl ActionState {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Open",
+            Self::Partial => "Partial",
+            Self::RiskAccepted => "Risk accepted",
+            Self::Satisfied => "Satisfied",
+        }
+    }
+}
+
+/// An action that supports a framework control, on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SupportingAction {
+    pub control_id: String,
+    pub title: String,
+    pub state: ActionState,
+    pub score: f64,
+    pub max_score: f64,
+}
+
+/// One framework control with its state and the actions behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct FrameworkControlView {
+    pub control: String,
+    /// The public document that defines the control.
+    pub source: String,
+    pub state: ActionState,
+    pub actions: Vec<SupportingAction>,
+}
+
+/// One framework's coverage for one tenant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct FrameworkView {
+    pub framework: Framework,
+    pub label: String,
+    pub coverage: Coverage,
+    pub controls: Vec<FrameworkControlView>,
+}
+
+/// An action of the tenant that the mapping does not cover.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UnmappedAction {
+    pub control_id: String,
+    pub title: String,
+}
+
+/// A tenant's compliance correlation, as `GET compliance?tenant=` returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TenantCompliance {
+    pub tenant_id: String,
+    pub display_name: String,
+    /// Date of the snapshot the scores come from.
+    pub as_of: Option<chrono::NaiveDate>,
+    pub mapping_version: String,
+    pub disclaimer: String,
+    /// Every framework, those without a supported control included.
+    pub frameworks: Vec<FrameworkView>,
+    pub unmapped_actions: Vec<UnmappedAction>,
+}
+
+/// Builds every framework's view and the unmapped actions of one tenant.
+/// `title` names an action by its control id.
+pub fn tenant_views(mapping: &Mapping, actions: &[ActionFacts], title: impl Fn(&str) -> String) -> (Vec<FrameworkView>, Vec<UnmappedAction>) {
+    let frameworks = Framework::ALL
+        .into_iter()
+        .map(|framework| {
+            let controls: Vec<FrameworkControlView> = framework_report(mapping, framework, actions)
+                .into_iter()
+                .map(|(control, supporting)| {
+                    let states: Vec<ActionState> = supporting.iter().map(|(_, state)| *state).collect();
+                    let source = supporting
+                        .first()
+                        .and_then(|(id, _)| mapping.entry_for(id))
+                        .and_then(|e| e.controls.iter().find(|m| m.control == control && Framework::parse(&m.framework) == Some(framework)))
+                        .map(|m| m.source.clone())
+                        .unwrap_or_default();
+                    let actions = supporting
+                        .iter()
+                        .filter_map(|(id, state)| {
+                            let facts = actions.iter().find(|a| a.control_id == *id)?;
+                            Some(SupportingAction {
+                                control_id: (*id).to_owned(),
+                                title: title(id),
+                                state: *state,
+                                score: facts.score,
+                                max_score: facts.max_score,
+                            })
+                        })
+                        .collect();
+                    FrameworkControlView { control: control.to_owned(), source, state: control_state(&states).unwrap_or(ActionState::Open), actions }
+                })
+                .collect();
+            FrameworkView { framework, label: framework.label().to_owned(), coverage: coverage(mapping, framework, actions), controls }
+        })
+        .collect();
+    let mut unmapped: Vec<UnmappedAction> = actions
+        .iter()
+        .filter(|a| mapping.entry_for(&a.control_id).is_none())
+        .map(|a| UnmappedAction { control_id: a.control_id.clone(), title: title(&a.control_id) })
+        .collect();
+    unmapped.sort_by(|a, b| a.title.cmp(&b.title));
+    (frameworks, unmapped)
 }
 
 /// One action of one tenant, as the coverage math needs it.
@@ -253,6 +391,7 @@ pub fn control_state(actions: &[ActionState]) -> Option<ActionState> {
 
 /// One framework's coverage for one tenant.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Coverage {
     /// Framework controls with at least one mapped action the tenant has.
@@ -263,20 +402,27 @@ pub struct Coverage {
     pub risk_accepted: u32,
 }
 
+/// One framework's controls that the tenant's actions support, each with
+/// its actions (control id and state), ordered by control id.
+pub fn framework_report<'a>(mapping: &'a Mapping, framework: Framework, actions: &'a [ActionFacts]) -> Vec<(&'a str, Vec<(&'a str, ActionState)>)> {
+    let mut by_control: std::collections::BTreeMap<&str, Vec<(&str, ActionState)>> = std::collections::BTreeMap::new();
+    for action in actions {
+        let Some(entry) = mapping.entry_for(&action.control_id) else { continue };
+        for mapped in entry.controls.iter().filter(|m| Framework::parse(&m.framework) == Some(framework)) {
+            by_control.entry(mapped.control.as_str()).or_default().push((action.control_id.as_str(), action.state()));
+        }
+    }
+    by_control.into_iter().collect()
+}
+
 /// Counts one framework's controls by state for one tenant. Actions the
 /// tenant does not have (no profile) do not count.
 pub fn coverage(mapping: &Mapping, framework: Framework, actions: &[ActionFacts]) -> Coverage {
-    let mut by_control: std::collections::BTreeMap<&str, Vec<ActionState>> = std::collections::BTreeMap::new();
-    for entry in &mapping.entries {
-        let Some(action) = actions.iter().find(|a| a.control_id == entry.control_id) else { continue };
-        for mapped in entry.controls.iter().filter(|m| Framework::parse(&m.framework) == Some(framework)) {
-            by_control.entry(mapped.control.as_str()).or_default().push(action.state());
-        }
-    }
     let mut out = Coverage::default();
-    for states in by_control.values() {
+    for (_, supporting) in framework_report(mapping, framework, actions) {
+        let states: Vec<ActionState> = supporting.iter().map(|(_, state)| *state).collect();
         out.controls += 1;
-        match control_state(states) {
+        match control_state(&states) {
             Some(ActionState::Satisfied) => out.satisfied += 1,
             Some(ActionState::RiskAccepted) => out.risk_accepted += 1,
             Some(ActionState::Open) => out.open += 1,
@@ -325,6 +471,7 @@ mod tests {
         let mapping = Mapping {
             version: "1".into(),
             description: String::new(),
+            simulator_aliases: Default::default(),
             entries: vec![
                 MappingEntry { control_id: "AdminMFAV2".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("pci", "8.4.2")] },
                 MappingEntry {
@@ -363,6 +510,7 @@ mod tests {
         let mapping = Mapping {
             version: "1".into(),
             description: String::new(),
+            simulator_aliases: Default::default(),
             entries: vec![
                 MappingEntry { control_id: "Mfa".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("hipaa", "164.312(d)")] },
                 MappingEntry { control_id: "Legacy".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("soc2", "CC6.6")] },
@@ -383,5 +531,20 @@ mod tests {
         );
         assert_eq!(coverage(&mapping, Framework::Hipaa, &actions), Coverage { controls: 1, satisfied: 1, ..Default::default() });
         assert_eq!(coverage(&mapping, Framework::Iso27001, &actions), Coverage::default());
+    }
+
+    #[test]
+    fn simulator_aliases_resolve_to_mapped_controls() {
+        let mut mapping = Mapping {
+            version: "1".into(),
+            description: String::new(),
+            simulator_aliases: [("sim_mfa".to_owned(), "AdminMFAV2".to_owned())].into(),
+            entries: vec![MappingEntry { control_id: "AdminMFAV2".into(), controls: vec![mapped("soc2", "CC6.1")] }],
+        };
+        assert!(mapping.validate().is_empty());
+        let actions = [facts("sim_mfa", 5.0, 10.0)];
+        assert_eq!(coverage(&mapping, Framework::Soc2, &actions), Coverage { controls: 1, partial: 1, ..Default::default() });
+        mapping.simulator_aliases.insert("sim_other".into(), "Nowhere".into());
+        assert_eq!(mapping.validate(), ["simulatorAliases.sim_other: 'Nowhere' is not a mapped controlId"]);
     }
 }

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod audit;
 pub mod benchmarks;
 pub mod categories;
+pub mod compliance;
 pub mod error;
 pub mod portfolio;
 pub mod query;
@@ -39,6 +40,7 @@ pub const BASE_PATH: &str = "/api/addons/trust-center/security-score";
         (name = "analytics", description = "Categories, trends and benchmarks across the portfolio"),
         (name = "recommendations", description = "Improvement actions ranked across the portfolio, and their status per tenant"),
         (name = "alerts", description = "Alerts on drops, baselines, milestones, new actions, stale data and failing syncs; their rules and notification channels"),
+        (name = "compliance", description = "Framework controls (SOC 2, HIPAA, NIST) that a tenant's Secure Score actions support"),
         (name = "reports", description = "File exports"),
         (name = "audit", description = "Security-relevant changes, for admins"),
     )
@@ -78,6 +80,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(alerts::get_alert))
         .routes(routes!(alerts::act_on_alert))
         .routes(routes!(alerts::test_channel))
+        .routes(routes!(compliance::get_compliance))
         .routes(routes!(reports::export))
         .routes(routes!(audit::list_audit));
     let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
