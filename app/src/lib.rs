@@ -20,7 +20,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::{DemoBanner, TopBar};
 use crate::pages::{
-    AlertsPage, AuditPage, BenchmarksPage, CategoriesPage, ClientReportPage, LoginPage, NotFoundPage, PortfolioPage, RecommendationsPage, TenantPage, TenantsPage,
+    AlertsPage, AuditPage, BenchmarksPage, CategoriesPage, ClientReportPage, CompliancePage, LoginPage, NotFoundPage, PortfolioPage, RecommendationsPage, TenantPage, TenantsPage,
     TokensPage, TrendsPage, UsersPage,
 };
 
@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/benchmarks") view=BenchmarksPage ssr=SsrMode::Async/>
                     <Route path=path!("/recommendations") view=RecommendationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/alerts") view=AlertsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/compliance") view=CompliancePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/client/:token") view=ClientReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod alerts;
 pub mod analytics;
 pub mod client_links;
+pub mod compliance;
 pub mod recommendations;
 pub mod session;
 

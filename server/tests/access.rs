@@ -127,6 +127,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET /benchmarks"                                => [U,   A,   A,   A,   U,   U,   U,   U];
     "GET /recommendations"                           => [U,   A,   A,   A,   U,   U,   U,   U];
     "GET /alerts"                                    => [U,   A,   A,   A,   U,   U,   U,   U];
+    "GET /compliance"                                => [U,   A,   A,   A,   U,   U,   U,   U];
     "GET /admin/users"                               => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /admin/tokens"                              => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /admin/audit"                               => [U,   F,   F,   A,   U,   U,   U,   U];
@@ -149,6 +150,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
                                                      => [U,   F,   F,   A,   F,   F,   A,   U];
     "POST /api/refresh_now"                          => [U,   F,   A,   A,   F,   A,   A,   U];
     "POST /api/alerts_page"                          => [U,   A,   A,   A,   A,   A,   A,   U];
+    "POST /api/compliance_page | tenant_id={A}"      => [U,   A,   A,   A,   A,   A,   A,   U];
     "POST /api/alert_action | id=1&action=acknowledge"
                                                      => [U,   F,   A,   A,   F,   A,   A,   U];
     "POST /api/save_alert_rules | tenant_id=&drop_points=5&drop_days=&baseline=&milestones=&stale_hours=&failed_syncs="
@@ -559,18 +561,18 @@ fn matrix_covers_every_route_and_principal() {
         "client_report", "create_client_link", "list_client_links", "revoke_client_link", "client_links_panel",
         "admin_tokens", "admin_create_token", "admin_revoke_token", "admin_take_new_token", "admin_users",
         "admin_create_user", "admin_audit", "categories_page", "trends_page", "benchmarks_page", "tenant_page",
-        "set_benchmark_reference", "recommendations_page", "project_actions", "alerts_page", "alert_action", "save_alert_rules",
+        "set_benchmark_reference", "recommendations_page", "project_actions", "alerts_page", "alert_action", "save_alert_rules", "compliance_page",
         "test_alert_channel",
     ];
     for endpoint in endpoints {
         let path = format!("POST /api/{endpoint}");
         assert!(routes.iter().any(|r| *r == path || r.starts_with(&format!("{path} |"))), "{endpoint} missing");
     }
-    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "recommendations", "reports/export?format=csv&scope=portfolio", "audit", "alerts", "alerts/rules"] {
+    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "recommendations", "reports/export?format=csv&scope=portfolio", "audit", "alerts", "alerts/rules", "compliance?tenant={A}"] {
         assert!(routes.contains(&format!("GET {{BASE}}/{rest}").as_str()), "{rest} missing");
     }
     for page in [
-        "/", "/tenants", "/tenants/{A}", "/categories", "/trends?days=7", "/benchmarks", "/recommendations", "/alerts", "/admin/users", "/admin/tokens", "/admin/audit",
+        "/", "/tenants", "/tenants/{A}", "/categories", "/trends?days=7", "/benchmarks", "/recommendations", "/alerts", "/compliance", "/admin/users", "/admin/tokens", "/admin/audit",
         "/login", "/client/{LINK}",
     ] {
         assert!(routes.contains(&format!("GET {page}").as_str()), "{page} missing");

@@ -79,6 +79,7 @@ fn StaffBar() -> impl IntoView {
                             <li><A href="/benchmarks">"Benchmarks"</A></li>
                             <li><A href="/recommendations">"Recommendations"</A></li>
                             <li><A href="/alerts">"Alerts"</A></li>
+                            <li><A href="/compliance">"Compliance"</A></li>
                             {is_admin.then(|| view! { <li><A href="/admin/users">"Admin"</A></li> })}
                         </ul>
                     </nav>

@@ -97,6 +97,8 @@ fn TenantDetailView(data: TenantPageData) -> impl IntoView {
                     {rank}
                     " · "
                     <span class="tenant-id">{tenant.tenant_id.clone()}</span>
+                    " · "
+                    <a href=format!("/compliance?tenant={}", tenant.tenant_id) data-test="tenant-compliance-link">"Compliance"</a>
                 </p>
             </div>
             <div class="badge-row">

@@ -10,13 +10,14 @@ use super::error::{ApiError, ErrorBody};
 use super::query::QueryParams;
 use crate::state::AppState;
 
-/// Per framework (SOC 2, HIPAA Security Rule, NIST SP 800-171, NIST SP
-/// 800-53; CMMC, ISO 27001 and CIS are not mapped yet): the framework
-/// controls that at least one of the tenant's actions supports, each
-/// satisfied (every action at full score or resolved through a third
-/// party), risk accepted, partial or open, with the actions behind it, and
-/// the tenant's actions the mapping does not cover. Secure Score evidence
-/// supports an audit but does not prove compliance (`disclaimer`).
+/// Returns, per framework, the framework controls that at least one of the
+/// tenant's actions supports, with the actions behind each control. SOC 2,
+/// HIPAA Security Rule, NIST SP 800-171 and NIST SP 800-53 are mapped; CMMC,
+/// ISO 27001 and CIS are not mapped yet. A control is satisfied when every
+/// action is at full score or resolved through a third party; otherwise it
+/// is risk accepted, partial or open. The tenant's actions that the mapping
+/// does not cover are listed too. Secure Score evidence supports an audit
+/// but does not prove compliance (`disclaimer`).
 #[utoipa::path(
     get,
     path = "/compliance",

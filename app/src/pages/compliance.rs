@@ -1,0 +1,204 @@
+//! Compliance (`/compliance?tenant=ID`): which framework controls a
+//! tenant's Secure Score actions support, and how far, with the statement
+//! that this evidence supports an audit but does not prove compliance.
+
+use domain::compliance::{ActionState, FrameworkView, TenantCompliance};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::feedback::{ErrorPanel, Loading};
+use crate::format;
+use crate::server_fns::alerts::TenantChoice;
+use crate::server_fns::compliance::{get_compliance_page, CompliancePageData};
+
+#[component]
+pub fn CompliancePage() -> impl IntoView {
+    let query = use_query_map();
+    let tenant = Memo::new(move |_| query.with(|q| q.get("tenant").unwrap_or_default()));
+    let data = Resource::new(move || tenant.get(), get_compliance_page);
+    view! {
+        <Title text="Compliance"/>
+        <div class="page-header">
+            <div>
+                <h1>"Compliance"</h1>
+                <p class="muted">"The framework controls that a tenant's Secure Score improvement actions support, and how far each one is done."</p>
+            </div>
+        </div>
+        <Transition fallback=|| view! { <Loading label="Loading the compliance view…"/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <ComplianceView data/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ComplianceView(data: CompliancePageData) -> impl IntoView {
+    let CompliancePageData { tenants, report } = data;
+    let chosen = report.as_ref().map(|r| r.tenant_id.clone()).unwrap_or_default();
+    view! {
+        <TenantPicker tenants chosen/>
+        {match report {
+            Some(report) => view! { <Report report/> }.into_any(),
+            None => view! {
+                <section class="panel empty-state">
+                    <h2>"No data yet"</h2>
+                    <p>"No tenant has a Secure Score snapshot. The compliance view appears after the first successful sync."</p>
+                </section>
+            }
+            .into_any(),
+        }}
+    }
+}
+
+#[component]
+fn TenantPicker(tenants: Vec<TenantChoice>, chosen: String) -> impl IntoView {
+    let options = tenants
+        .into_iter()
+        .map(|t| {
+            let selected = t.tenant_id == chosen;
+            let label = format!("{} ({})", t.display_name, format::percent_or_missing(t.percentage));
+            view! { <option value=t.tenant_id selected=selected>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <form method="get" action="/compliance" class="inline-form panel" data-test="compliance-tenant-form">
+            <label for="compliance-tenant">"Tenant"</label>
+            <select id="compliance-tenant" name="tenant">{options}</select>
+            <button type="submit" class="button button-primary">"Show"</button>
+        </form>
+    }
+}
+
+fn state_badge(state: ActionState) -> impl IntoView {
+    let class = match state {
+        ActionState::Satisfied => "badge badge-ok",
+        ActionState::Partial => "badge badge-warning",
+        ActionState::Open => "badge badge-error",
+        ActionState::RiskAccepted => "badge badge-neutral",
+    };
+    view! { <span class=class>{state.label()}</span> }
+}
+
+#[component]
+fn Report(report: TenantCompliance) -> impl IntoView {
+    let TenantCompliance { tenant_id, display_name, as_of, mapping_version, disclaimer, frameworks, unmapped_actions } = report;
+    let summary_rows = frameworks
+        .iter()
+        .map(|f| {
+            let c = &f.coverage;
+            let text = if c.controls == 0 {
+                "No mapped action in this tenant, or the framework is not mapped yet".to_owned()
+            } else {
+                format!("{} satisfied, {} partial, {} open, {} risk accepted", c.satisfied, c.partial, c.open, c.risk_accepted)
+            };
+            view! {
+                <tr data-test="framework-row" data-framework=f.framework.as_str()>
+                    <th scope="row">{f.label.clone()}</th>
+                    <td class="numeric" data-test="framework-controls">{c.controls}</td>
+                    <td class="numeric" data-test="framework-satisfied">{c.satisfied}</td>
+                    <td>{text}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let details = frameworks
+        .into_iter()
+        .filter(|f| f.coverage.controls > 0)
+        .map(|framework| view! { <FrameworkDetails framework/> })
+        .collect_view();
+    let unmapped_count = unmapped_actions.len();
+    let unmapped = unmapped_actions
+        .into_iter()
+        .map(|a| view! { <li><span>{a.title}</span>" "<code class="muted">{a.control_id}</code></li> })
+        .collect_view();
+    view! {
+        <section class="panel demo-panel" role="note" data-test="compliance-disclaimer">
+            <strong>"Supporting evidence, not proof. "</strong>
+            {disclaimer}
+        </section>
+        <section class="panel panel-flush" aria-labelledby="coverage-heading">
+            <h2 id="coverage-heading" class="panel-title">
+                <a href=format!("/tenants/{tenant_id}")>{display_name}</a>
+                {format!(": framework coverage, scores as of {}", format::date_or_missing(as_of))}
+            </h2>
+            <div class="table-scroll">
+                <table class="data-table" data-test="coverage-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Framework"</th>
+                            <th scope="col" class="numeric">"Controls supported"</th>
+                            <th scope="col" class="numeric">"Satisfied"</th>
+                            <th scope="col">"State"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{summary_rows}</tbody>
+                </table>
+            </div>
+            <p class="muted panel-body">
+                {format!("Mapping version {mapping_version}. ")}
+                "A control is satisfied when every supporting action is at full score or resolved through a third party, risk accepted when every other action was accepted as a risk, open when none has points, and partial otherwise."
+            </p>
+        </section>
+        {details}
+        <section class="panel" aria-labelledby="unmapped-heading">
+            <h2 id="unmapped-heading">{format!("Actions not mapped to any framework ({unmapped_count})")}</h2>
+            <details>
+                <summary>"Show them"</summary>
+                <ul data-test="unmapped-actions">{unmapped}</ul>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn FrameworkDetails(framework: FrameworkView) -> impl IntoView {
+    let rows = framework
+        .controls
+        .into_iter()
+        .map(|control| {
+            let actions = control
+                .actions
+                .into_iter()
+                .map(|a| {
+                    view! {
+                        <li>
+                            {state_badge(a.state)}
+                            " "
+                            {a.title}
+                            <span class="muted">{format!(" ({} of {} points)", format::points(a.score), format::points(a.max_score))}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <tr data-test="framework-control" data-control=control.control.clone()>
+                    <th scope="row"><a href=control.source.clone() rel="noopener noreferrer">{control.control.clone()}</a></th>
+                    <td>{state_badge(control.state)}</td>
+                    <td><ul class="lost-controls">{actions}</ul></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel panel-flush" data-test="framework-details" data-framework=framework.framework.as_str()>
+            <h2 class="panel-title">{framework.label}</h2>
+            <div class="table-scroll">
+                <table class="data-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Control"</th>
+                            <th scope="col">"State"</th>
+                            <th scope="col">"Secure Score actions"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
