@@ -33,6 +33,8 @@ pub struct Filters {
     pub tenant: Option<TenantId>,
     /// Only actions with at least one tenant in this status.
     pub status: Option<Status>,
+    /// Only actions that support a control of this framework.
+    pub framework: Option<domain::compliance::Framework>,
 }
 
 /// Everything a ranking needs, read in a fixed number of queries.
@@ -129,9 +131,14 @@ pub async fn list(db: &DatabaseConnection, filters: &Filters, page: u32, page_si
         }
         gaps.retain(|g| g.tenant_id == id.as_str());
     }
-    let ranked = recommendations::rank(&loaded.catalogue, &gaps, &loaded.status_map(), loaded.tenants.len());
+    let mut ranked = recommendations::rank(&loaded.catalogue, &gaps, &loaded.status_map(), loaded.tenants.len());
+    let mapping = crate::compliance::shipped().map_err(ServiceError::Internal)?;
+    for item in &mut ranked {
+        item.frameworks = mapping.frameworks_of(&item.id);
+    }
     let matching: Vec<Recommendation> = ranked
         .into_iter()
+        .filter(|r| filters.framework.is_none_or(|f| r.frameworks.contains(&f)))
         .filter(|r| filters.category.as_ref().is_none_or(|c| r.category.eq_ignore_ascii_case(c.trim())))
         .filter(|r| filters.tag.is_none_or(|t| r.tag == Some(t)))
         .filter(|r| filters.status.is_none_or(|s| r.status_counts.get(s) > 0))

@@ -209,6 +209,15 @@ impl Mapping {
         self.simulator_aliases.get(control_id).map_or(control_id, String::as_str)
     }
 
+    /// The frameworks with controls that `control_id` supports, in
+    /// [`Framework::ALL`] order.
+    pub fn frameworks_of(&self, control_id: &str) -> Vec<Framework> {
+        let Some(entry) = self.entry_for(control_id) else {
+            return Vec::new();
+        };
+        Framework::ALL.into_iter().filter(|f| entry.controls.iter().any(|m| Framework::parse(&m.framework) == Some(*f))).collect()
+    }
+
     /// The entry of an action, through its alias if it has one.
     pub fn entry_for(&self, control_id: &str) -> Option<&MappingEntry> {
         let id = self.resolve(control_id);

@@ -329,6 +329,9 @@ pub struct Recommendation {
     pub status_counts: StatusCounts,
     pub service: Option<String>,
     pub action_url: Option<String>,
+    /// Frameworks with controls this action supports (the compliance mapping).
+    #[serde(default)]
+    pub frameworks: Vec<crate::compliance::Framework>,
 }
 
 /// One tenant's place in an action, for the drawer and the bulk form.
@@ -422,6 +425,7 @@ pub fn rank(
                 status_counts: counts,
                 service: info.and_then(|i| i.service.clone()),
                 action_url: info.and_then(|i| i.action_url.clone()),
+                frameworks: Vec::new(),
             }
         })
         .collect();

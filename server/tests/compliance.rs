@@ -119,6 +119,23 @@ async fn coverage_follows_the_control_scores() {
         ]);
         assert!(cc61["source"].as_str().unwrap().starts_with("https://"));
 
+        // Recommendations carry the frameworks of each action and filter on
+        // them. Open here: BlockLegacyAuthentication, exo_mailboxaudit and
+        // CustomLocalCheck (the Ignored and ThirdParty actions are closed).
+        let (status, page) = get(format!("{BASE}/recommendations")).await;
+        assert_eq!(status, StatusCode::OK);
+        let frameworks = |page: &Value, id: &str| page["items"].as_array().unwrap().iter().find(|i| i["id"] == id).map(|i| i["frameworks"].clone());
+        assert_eq!(frameworks(&page, "BlockLegacyAuthentication"), Some(json!(["soc2", "hipaa", "nist800171", "nist80053"])));
+        assert_eq!(frameworks(&page, "CustomLocalCheck"), Some(json!([])));
+        let (status, filtered) = get(format!("{BASE}/recommendations?framework=soc2")).await;
+        assert_eq!(status, StatusCode::OK);
+        let mut ids: Vec<&str> = filtered["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["BlockLegacyAuthentication", "exo_mailboxaudit"]);
+        let (status, body) = get(format!("{BASE}/recommendations?framework=pci")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body["error"]["message"].as_str().unwrap().starts_with("framework 'pci' is invalid"));
+
         let (status, body) = get(format!("{BASE}/compliance")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(body["error"]["message"].as_str().unwrap().starts_with("tenant is missing"));

@@ -24,11 +24,12 @@ pub fn RecommendationsPage() -> impl IntoView {
     let category = read("category");
     let tag = read("tag");
     let status = read("status");
+    let framework = read("framework");
     let action = read("action");
     let set = ServerAction::<SetRecommendationStatus>::new();
     let list = Resource::new(
-        move || (category.get(), tag.get(), status.get(), set.version().get()),
-        |(category, tag, status, _)| get_recommendations(category, tag, status),
+        move || (category.get(), tag.get(), status.get(), framework.get(), set.version().get()),
+        |(category, tag, status, framework, _)| get_recommendations(category, tag, status, Some(framework)),
     );
     let selected = RwSignal::new(Vec::<String>::new());
 
@@ -40,7 +41,7 @@ pub fn RecommendationsPage() -> impl IntoView {
                 <p class="muted">"Improvement actions across the portfolio, ranked by points gained for the effort"</p>
             </div>
         </div>
-        <Filters category tag status/>
+        <Filters category tag status framework/>
         <ExportLinks links=vec![("Backlog CSV", export_url(&[("format", "csv"), ("scope", "portfolio"), ("dataset", "recommendations")]))]/>
         {move || {
             let id = action.get();
@@ -59,13 +60,14 @@ pub fn RecommendationsPage() -> impl IntoView {
 }
 
 #[component]
-fn Filters(category: Memo<String>, tag: Memo<String>, status: Memo<String>) -> impl IntoView {
+fn Filters(category: Memo<String>, tag: Memo<String>, status: Memo<String>, framework: Memo<String>) -> impl IntoView {
     let option = |value: &'static str, label: &'static str, current: Memo<String>| {
         view! { <option value=value selected=move || current.get() == value>{label}</option> }
     };
     let categories = CATEGORIES.into_iter().map(|c| option(c, c, category)).collect_view();
     let tags = [Tag::QuickWin, Tag::HighImpact, Tag::Strategic].into_iter().map(|t| option(t.as_str(), t.label(), tag)).collect_view();
     let statuses = Status::ALL.into_iter().map(|s| option(s.as_str(), s.label(), status)).collect_view();
+    let frameworks = domain::compliance::Framework::ALL.into_iter().map(|f| option(f.as_str(), f.label(), framework)).collect_view();
     view! {
         <form class="table-tools inline-form" method="get" action="/recommendations" data-test="recommendation-filters">
             <label for="filter-category">"Category"</label>
@@ -82,6 +84,11 @@ fn Filters(category: Memo<String>, tag: Memo<String>, status: Memo<String>) -> i
             <select id="filter-status" name="status">
                 <option value="">"Any"</option>
                 {statuses}
+            </select>
+            <label for="filter-framework">"Framework"</label>
+            <select id="filter-framework" name="framework">
+                <option value="">"Any"</option>
+                {frameworks}
             </select>
             <button type="submit" class="button button-secondary">"Filter"</button>
         </form>
@@ -140,7 +147,7 @@ fn RankedTable(page: RecommendationPage, selected: RwSignal<Vec<String>>) -> imp
                             <th scope="col"><span class="visually-hidden">"Include in what if"</span></th>
                             <th scope="col" class="numeric">"#"</th>
                             <th scope="col">"Action"</th>
-                            <th scope="col">"Tag"</th>
+                            <th scope="col">"Tag, frameworks"</th>
                             <th scope="col">"Category"</th>
                             <th scope="col" class="numeric">"Tenants"</th>
                             <th scope="col" class="numeric">"Mean points"</th>
@@ -186,7 +193,10 @@ fn RankedRow(position: usize, item: Recommendation, selected: RwSignal<Vec<Strin
             </td>
             <td class="numeric">{position}</td>
             <th scope="row"><a href=href data-test="open-action">{item.title.clone()}</a></th>
-            <td>{tag_badge(item.tag)}</td>
+            <td>
+                {tag_badge(item.tag)}
+                {item.frameworks.iter().map(|f| view! { " " <span class="badge badge-neutral" data-test="framework">{f.label()}</span> }).collect_view()}
+            </td>
             <td>{item.category.clone()}</td>
             <td class="numeric" data-test="cell-affected">{item.affected_tenants}</td>
             <td class="numeric" data-test="cell-mean-points">{format::points(item.mean_points)}</td>

@@ -19,7 +19,7 @@ pub const PAGE_SIZE: u32 = 500;
 /// Returns the ranked actions matching the filters; empty strings mean
 /// "any". Rejects an unknown tag or status with 400.
 #[server(endpoint = "recommendations_page")]
-pub async fn get_recommendations(category: String, tag: String, status: String) -> Result<RecommendationPage, AppError> {
+pub async fn get_recommendations(category: String, tag: String, status: String, framework: Option<String>) -> Result<RecommendationPage, AppError> {
     use domain::recommendations::{Status, Tag};
 
     require(Permission::Read)?;
@@ -37,7 +37,15 @@ pub async fn get_recommendations(category: String, tag: String, status: String) 
         })?),
     };
     let category = Some(category.trim().to_owned()).filter(|c| !c.is_empty());
-    let filters = backend::recommendations::Filters { category, tag, tenant: None, status };
+    let framework = match framework.as_deref().map(str::trim).unwrap_or("") {
+        "" => None,
+        raw => Some(domain::compliance::Framework::parse(raw).ok_or_else(|| {
+            reject(AppError::BadRequest(format!(
+                "framework '{raw}' is invalid: use soc2, hipaa, cmmc2, nist800171, nist80053, iso27001 or cis_m365."
+            )))
+        })?),
+    };
+    let filters = backend::recommendations::Filters { category, tag, tenant: None, status, framework };
     backend::recommendations::list(&ctx.db, &filters, 1, PAGE_SIZE).await.map_err(reject)
 }
 

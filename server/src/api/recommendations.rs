@@ -36,6 +36,7 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
         ("tag" = Option<String>, Query, description = "quick_win, high_impact or strategic"),
         ("tenant" = Option<String>, Query, description = "Only actions open in this tenant (tenant id)"),
         ("status" = Option<String>, Query, description = "Only actions with a tenant in this status: not_started, planned, in_progress, completed or risk_accepted"),
+        ("framework" = Option<String>, Query, description = "Only actions that support a control of this framework: soc2, hipaa, cmmc2, nist800171, nist80053, iso27001 or cis_m365"),
         ("page" = Option<u32>, Query, description = "Page number, from 1 (default 1)"),
         ("pageSize" = Option<u32>, Query, description = "Rows per page, 1-500 (default 50)"),
     ),
@@ -47,7 +48,7 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
     )
 )]
 pub async fn list_recommendations(State(state): State<AppState>, params: QueryParams) -> Result<Json<RecommendationPage>, ApiError> {
-    params.allow_only(&["category", "tag", "tenant", "status", "page", "pageSize"])?;
+    params.allow_only(&["category", "tag", "tenant", "status", "framework", "page", "pageSize"])?;
     let page = params.number("page", 1, 1, 1_000_000)?;
     let page_size = params.number("pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)?;
     let tag = match params.text("tag") {
@@ -68,7 +69,13 @@ pub async fn list_recommendations(State(state): State<AppState>, params: QueryPa
         None => None,
         Some(raw) => Some(TenantId::parse(raw).map_err(|e| ApiError::bad_request(e.to_string()))?),
     };
-    let filters = backend::recommendations::Filters { category: params.text("category").map(str::to_owned), tag, tenant, status };
+    let framework = match params.text("framework") {
+        None => None,
+        Some(raw) => Some(domain::compliance::Framework::parse(raw).ok_or_else(|| {
+            ApiError::bad_request(format!("framework '{raw}' is invalid: use soc2, hipaa, cmmc2, nist800171, nist80053, iso27001 or cis_m365"))
+        })?),
+    };
+    let filters = backend::recommendations::Filters { category: params.text("category").map(str::to_owned), tag, tenant, status, framework };
     Ok(Json(backend::recommendations::list(&state.ctx.db, &filters, page, page_size).await?))
 }
 
