@@ -1,17 +1,20 @@
 //! Compliance correlation: the mapping shipped with the product and each
 //! tenant's coverage of the frameworks it names.
 //!
-//! NOTE: MSP overrides of the mapping, Graph's `complianceInformation`, the
-//! portfolio view, the recommendation filter and the PDF/CSV figures are
-//! still to be built.
+//! NOTE: Graph's `complianceInformation`, the portfolio view and the
+//! PDF/CSV figures are still to be built.
 
 use std::collections::{HashMap, HashSet};
 
-use domain::compliance::{ActionFacts, Mapping, TenantCompliance, DISCLAIMER};
+use chrono::{DateTime, Utc};
+use domain::compliance::{ActionFacts, EffectiveMapping, Mapping, MappingOverride, OverrideKind, TenantCompliance, DISCLAIMER};
 use domain::TenantId;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::entity::{control_profile, control_score, recommendation_status, tenant};
+use crate::analytics::Actor;
+use crate::auth::audit::{self, NewAuditEvent};
+use crate::entity::{compliance_override, control_profile, control_score, recommendation_status, tenant};
 use crate::error::ServiceError;
 
 /// The shipped mapping, `backend/compliance/mapping.json`, embedded at build time.
@@ -23,12 +26,119 @@ pub fn shipped() -> Result<Mapping, String> {
     serde_json::from_str(SHIPPED_MAPPING).map_err(|e| format!("the shipped compliance mapping is invalid JSON: {e}"))
 }
 
+async fn overrides(db: &DatabaseConnection) -> Result<Vec<MappingOverride>, ServiceError> {
+    Ok(compliance_override::Entity::find()
+        .order_by_asc(compliance_override::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| MappingOverride {
+            control_id: row.control_id,
+            framework: row.framework,
+            control: row.control,
+            source: row.source,
+            kind: if row.kind == "remove" { OverrideKind::Remove } else { OverrideKind::Add },
+        })
+        .collect())
+}
+
+/// Returns the shipped mapping with the stored overrides applied.
+pub async fn effective(db: &DatabaseConnection) -> Result<Mapping, ServiceError> {
+    let shipped = shipped().map_err(ServiceError::Internal)?;
+    Ok(shipped.with_overrides(&overrides(db).await?))
+}
+
+/// Returns the mapping in force and the overrides, for `GET compliance/mapping`.
+pub async fn mapping_view(db: &DatabaseConnection) -> Result<EffectiveMapping, ServiceError> {
+    let shipped = shipped().map_err(ServiceError::Internal)?;
+    let overrides = overrides(db).await?;
+    let entries = shipped.with_overrides(&overrides).entries;
+    Ok(EffectiveMapping { shipped_version: shipped.version, overrides, entries })
+}
+
+/// Stores an override (replacing one for the same action and framework
+/// control) and audits it.
+pub async fn set_override(db: &DatabaseConnection, change: MappingOverride, by: &Actor, now: DateTime<Utc>) -> Result<EffectiveMapping, ServiceError> {
+    let framework = change.check().map_err(ServiceError::BadRequest)?;
+    let kind = match change.kind {
+        OverrideKind::Add => "add",
+        OverrideKind::Remove => "remove",
+    };
+    let row = compliance_override::ActiveModel {
+        control_id: Set(change.control_id.trim().to_owned()),
+        framework: Set(framework.as_str().to_owned()),
+        control: Set(change.control.trim().to_owned()),
+        source: Set(change.source.trim().to_owned()),
+        kind: Set(kind.to_owned()),
+        updated_by: Set(Some(by.actor.clone())),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    {
+        let _turn = crate::store::ingest::sqlite_turn(db).await;
+        compliance_override::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    compliance_override::Column::ControlId,
+                    compliance_override::Column::Framework,
+                    compliance_override::Column::Control,
+                ])
+                .update_columns([
+                    compliance_override::Column::Source,
+                    compliance_override::Column::Kind,
+                    compliance_override::Column::UpdatedBy,
+                    compliance_override::Column::UpdatedAt,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    let target = format!("{} {} {}", change.control_id.trim(), framework.as_str(), change.control.trim());
+    audit::record(db, NewAuditEvent { actor: by.actor.clone(), action: "compliance_override.set", target: Some(target), detail: Some(kind.to_owned()), source_ip: by.source_ip.clone() }, now)
+        .await?;
+    mapping_view(db).await
+}
+
+/// Deletes the override of one action and framework control; `NotFound`
+/// when there is none.
+pub async fn delete_override(
+    db: &DatabaseConnection,
+    control_id: &str,
+    framework: &str,
+    control: &str,
+    by: &Actor,
+    now: DateTime<Utc>,
+) -> Result<EffectiveMapping, ServiceError> {
+    let deleted = {
+        let _turn = crate::store::ingest::sqlite_turn(db).await;
+        compliance_override::Entity::delete_many()
+            .filter(compliance_override::Column::ControlId.eq(control_id.trim()))
+            .filter(compliance_override::Column::Framework.eq(framework.trim()))
+            .filter(compliance_override::Column::Control.eq(control.trim()))
+            .exec(db)
+            .await?
+    };
+    if deleted.rows_affected == 0 {
+        return Err(ServiceError::NotFound(format!(
+            "no override maps {} to {} {}; list them with GET compliance/mapping",
+            control_id.trim(),
+            framework.trim(),
+            control.trim()
+        )));
+    }
+    let target = format!("{} {} {}", control_id.trim(), framework.trim(), control.trim());
+    audit::record(db, NewAuditEvent { actor: by.actor.clone(), action: "compliance_override.delete", target: Some(target), detail: None, source_ip: by.source_ip.clone() }, now)
+        .await?;
+    mapping_view(db).await
+}
+
 /// Builds one tenant's compliance correlation from its latest snapshot: an
 /// action counts when the snapshot scores it and its maximum is known.
 /// Risk Accepted here or `Ignored` at Microsoft counts as risk accepted;
 /// `ThirdParty` at Microsoft counts as satisfied.
 pub async fn tenant(db: &DatabaseConnection, id: &TenantId) -> Result<TenantCompliance, ServiceError> {
-    let mapping = shipped().map_err(ServiceError::Internal)?;
+    let mapping = effective(db).await?;
     let tenant = tenant::Entity::find()
         .filter(tenant::Column::TenantId.eq(id.as_str()))
         .one(db)

@@ -132,7 +132,7 @@ pub async fn list(db: &DatabaseConnection, filters: &Filters, page: u32, page_si
         gaps.retain(|g| g.tenant_id == id.as_str());
     }
     let mut ranked = recommendations::rank(&loaded.catalogue, &gaps, &loaded.status_map(), loaded.tenants.len());
-    let mapping = crate::compliance::shipped().map_err(ServiceError::Internal)?;
+    let mapping = crate::compliance::effective(db).await?;
     for item in &mut ranked {
         item.frameworks = mapping.frameworks_of(&item.id);
     }

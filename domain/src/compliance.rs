@@ -128,6 +128,7 @@ impl Framework {
 
 /// One framework control that a Secure Score action supports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MappedControl {
     pub framework: String,
@@ -138,6 +139,7 @@ pub struct MappedControl {
 
 /// The framework controls of one Secure Score action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MappingEntry {
     /// The Secure Score control id (`secureScoreControlProfile.id`).
@@ -222,6 +224,99 @@ impl Mapping {
     pub fn entry_for(&self, control_id: &str) -> Option<&MappingEntry> {
         let id = self.resolve(control_id);
         self.entries.iter().find(|e| e.control_id == id)
+    }
+}
+
+/// What an MSP override does to the shipped mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OverrideKind {
+    /// Maps one more framework control to the action.
+    Add,
+    /// Drops a shipped framework control from the action.
+    Remove,
+}
+
+/// An MSP's change to the shipped mapping, stored apart from the shipped
+/// file so an upgrade keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MappingOverride {
+    /// The Secure Score control id of the action.
+    pub control_id: String,
+    /// `soc2`, `hipaa`, `cmmc2`, `nist800171`, `nist80053`, `iso27001` or `cis_m365`.
+    pub framework: String,
+    pub control: String,
+    /// The public document that defines the control; required to add one.
+    #[serde(default)]
+    pub source: String,
+    pub kind: OverrideKind,
+}
+
+impl MappingOverride {
+    /// Checks the fields; the error names the field and the fix.
+    pub fn check(&self) -> Result<Framework, String> {
+        let id = self.control_id.trim();
+        if id.is_empty() || id.len() > 200 {
+            return Err("controlId: send the Secure Score control id (secureScoreControlProfile id), 1 to 200 characters".to_owned());
+        }
+        let framework = Framework::parse(&self.framework).ok_or_else(|| {
+            format!("framework: '{}' is not a framework; use soc2, hipaa, cmmc2, nist800171, nist80053, iso27001 or cis_m365", self.framework)
+        })?;
+        if !framework.is_well_formed(self.control.trim()) {
+            return Err(format!("control: '{}' is not a {} control id", self.control, framework.label()));
+        }
+        let source = self.source.trim();
+        if self.kind == OverrideKind::Add && !(source.starts_with("https://") && source.len() > "https://".len() + 3 && source.len() <= 500) {
+            return Err("source: send the https URL of the public document that defines the control".to_owned());
+        }
+        Ok(framework)
+    }
+}
+
+/// The mapping in force: the shipped file with the MSP's overrides, and
+/// the overrides themselves (`GET compliance/mapping`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EffectiveMapping {
+    pub shipped_version: String,
+    pub overrides: Vec<MappingOverride>,
+    pub entries: Vec<MappingEntry>,
+}
+
+impl Mapping {
+    /// The mapping with `overrides` applied: an `add` maps one more control
+    /// to the action (creating its entry), a `remove` drops one.
+    pub fn with_overrides(&self, overrides: &[MappingOverride]) -> Mapping {
+        let mut out = self.clone();
+        for change in overrides {
+            let id = self.resolve(change.control_id.trim()).to_owned();
+            let same = |m: &MappedControl| m.framework == change.framework && m.control == change.control.trim();
+            match change.kind {
+                OverrideKind::Add => {
+                    let mapped = MappedControl {
+                        framework: change.framework.clone(),
+                        control: change.control.trim().to_owned(),
+                        source: change.source.trim().to_owned(),
+                    };
+                    match out.entries.iter_mut().find(|e| e.control_id == id) {
+                        Some(entry) if !entry.controls.iter().any(same) => entry.controls.push(mapped),
+                        Some(_) => {}
+                        None => out.entries.push(MappingEntry { control_id: id, controls: vec![mapped] }),
+                    }
+                }
+                OverrideKind::Remove => {
+                    if let Some(entry) = out.entries.iter_mut().find(|e| e.control_id == id) {
+                        entry.controls.retain(|m| !same(m));
+                    }
+                }
+            }
+        }
+        out.entries.retain(|e| !e.controls.is_empty());
+        out
     }
 }
 
@@ -540,6 +635,39 @@ mod tests {
         );
         assert_eq!(coverage(&mapping, Framework::Hipaa, &actions), Coverage { controls: 1, satisfied: 1, ..Default::default() });
         assert_eq!(coverage(&mapping, Framework::Iso27001, &actions), Coverage::default());
+    }
+
+    #[test]
+    fn overrides_add_and_remove_mapped_controls() {
+        let shipped = Mapping {
+            version: "1".into(),
+            description: String::new(),
+            simulator_aliases: [("sim_mfa".to_owned(), "AdminMFAV2".to_owned())].into(),
+            entries: vec![MappingEntry { control_id: "AdminMFAV2".into(), controls: vec![mapped("soc2", "CC6.1"), mapped("nist80053", "IA-2(1)")] }],
+        };
+        let add = |id: &str, fw: &str, control: &str| MappingOverride {
+            control_id: id.into(),
+            framework: fw.into(),
+            control: control.into(),
+            source: NIST.into(),
+            kind: OverrideKind::Add,
+        };
+        let overrides = [
+            add("sim_mfa", "hipaa", "164.312(d)"),
+            add("LocalCheck", "soc2", "CC7.2"),
+            MappingOverride { kind: OverrideKind::Remove, source: String::new(), ..add("AdminMFAV2", "nist80053", "IA-2(1)") },
+        ];
+        let effective = shipped.with_overrides(&overrides);
+        assert_eq!(effective.frameworks_of("AdminMFAV2"), [Framework::Soc2, Framework::Hipaa]);
+        assert_eq!(effective.frameworks_of("sim_mfa"), [Framework::Soc2, Framework::Hipaa]);
+        assert_eq!(effective.frameworks_of("LocalCheck"), [Framework::Soc2]);
+        assert!(effective.validate().is_empty(), "{:?}", effective.validate());
+        // The shipped mapping itself is untouched.
+        assert_eq!(shipped.frameworks_of("AdminMFAV2"), [Framework::Soc2, Framework::Nist80053]);
+        let bad = MappingOverride { source: "http://example.com".into(), ..add("X", "soc2", "CC6.1") };
+        assert_eq!(bad.check().unwrap_err(), "source: send the https URL of the public document that defines the control");
+        assert!(add("X", "pci", "1.1").check().unwrap_err().starts_with("framework: 'pci'"));
+        assert!(add("X", "hipaa", "164.999(a)").check().unwrap_err().starts_with("control: '164.999(a)'"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod m20261204_000002_access_control;
 mod m20261204_000003_analytics;
 mod m20261204_000004_recommendations;
 mod m20261205_000005_alerts;
+mod m20261205_000006_compliance_overrides;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000003_analytics::Migration),
             Box::new(m20261204_000004_recommendations::Migration),
             Box::new(m20261205_000005_alerts::Migration),
+            Box::new(m20261205_000006_compliance_overrides::Migration),
         ]
     }
 }

@@ -194,6 +194,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET {BASE}/alerts/rules"                        => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/alerts/1"                            => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/compliance?tenant={A}"               => [U,   A,   A,   A,   A,   A,   A,   U];
+    "GET {BASE}/compliance/mapping"                  => [U,   A,   A,   A,   A,   A,   A,   U];
 };
 
 // ----------------------------------------------------------------------------

@@ -144,3 +144,78 @@ async fn coverage_follows_the_control_scores() {
         test_db.finish().await;
     }
 }
+
+async fn call(app: &axum::Router, method: &str, uri: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {token}"));
+    if body.is_some() {
+        request = request.header("content-type", "application/json");
+    }
+    let request = request.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn fresh_router(db: &sea_orm::DatabaseConnection) -> axum::Router {
+    let ctx = AppContext {
+        db: db.clone(),
+        sync: SyncHandle::new(db.clone(), None, SyncSettings::default()),
+        demo: false,
+        login_limiter: Default::default(),
+        alerts: None,
+        demo_sim_url: None,
+    };
+    router(AppState { ctx, leptos_options: LeptosOptions::builder().output_name("trust-center").build() })
+}
+
+#[tokio::test]
+async fn overrides_change_coverage_and_survive_a_reload() {
+    for test_db in testing::databases().await {
+        let db = &test_db.db;
+        seed(db).await;
+        let (admin, _) = backend::auth::api_tokens::create(db, "compliance-admin", TokenScope::Admin, None, Utc::now()).await.unwrap();
+        let (reader, _) = backend::auth::api_tokens::create(db, "compliance-read", TokenScope::Read, None, Utc::now()).await.unwrap();
+        let app = fresh_router(db);
+        let overrides = format!("{BASE}/compliance/overrides");
+        let add = json!({"controlId": "CustomLocalCheck", "framework": "soc2", "control": "CC7.2",
+                         "source": "https://www.aicpa-cima.com/resources/download/get-the-2017-trust-services-criteria", "kind": "add"});
+        let (status, _) = call(&app, "PUT", &overrides, &reader, Some(add.clone())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "only admins change the mapping");
+        let (status, body) = call(&app, "PUT", &overrides, &admin, Some(json!({"controlId": "X", "framework": "pci", "control": "1", "kind": "add"}))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body["error"]["message"].as_str().unwrap().starts_with("framework: 'pci' is not a framework"), "{body}");
+        let (status, _) = call(&app, "PUT", &overrides, &admin, Some(add)).await;
+        assert_eq!(status, StatusCode::OK);
+        let remove = json!({"controlId": "AdminMFAV2", "framework": "nist80053", "control": "IA-2(1)", "kind": "remove"});
+        let (status, mapping) = call(&app, "PUT", &overrides, &admin, Some(remove)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(mapping["overrides"].as_array().unwrap().len(), 2);
+
+        // A restart reads the shipped file again; the stored overrides still apply.
+        let reloaded = fresh_router(db);
+        let (status, body) = call(&reloaded, "GET", &format!("{BASE}/compliance?tenant={OAK}"), &reader, None).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", test_db.label);
+        let framework = |id: &str| body["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == id).unwrap().clone();
+        // NIST SP 800-53 without IA-2(1): IA-2 open, AU-12 partial, SI-3 risk
+        // accepted, AC-19(5) satisfied.
+        assert_eq!(framework("nist80053")["coverage"], json!({"controls": 4, "satisfied": 1, "partial": 1, "open": 1, "riskAccepted": 1}));
+        // SOC 2 CC7.2 now rests on mailbox auditing (3 of 6) and
+        // CustomLocalCheck (1 of 2): partial, and the check is mapped.
+        let soc2 = framework("soc2");
+        let cc72 = soc2["controls"].as_array().unwrap().iter().find(|c| c["control"] == "CC7.2").unwrap().clone();
+        let ids: Vec<&str> = cc72["actions"].as_array().unwrap().iter().map(|a| a["controlId"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["CustomLocalCheck", "exo_mailboxaudit"]);
+        assert_eq!(cc72["state"], "partial");
+        assert_eq!(body["unmappedActions"], json!([]));
+
+        let (status, _) = call(&reloaded, "DELETE", &format!("{overrides}?controlId=AdminMFAV2&framework=nist80053&control=IA-2(1)"), &admin, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = call(&reloaded, "DELETE", &format!("{overrides}?controlId=AdminMFAV2&framework=nist80053&control=IA-2(1)"), &admin, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, body) = call(&reloaded, "GET", &format!("{BASE}/compliance?tenant={OAK}"), &reader, None).await;
+        let nist = body["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == "nist80053").unwrap().clone();
+        assert_eq!(nist["coverage"]["controls"], 5, "the shipped IA-2(1) applies again");
+        test_db.finish().await;
+    }
+}

@@ -11,6 +11,7 @@ pub mod alert_rule;
 pub mod api_token;
 pub mod audit_event;
 pub mod client_link;
+pub mod compliance_override;
 pub mod control_description;
 pub mod control_profile;
 pub mod control_score;

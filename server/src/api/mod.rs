@@ -81,6 +81,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(alerts::act_on_alert))
         .routes(routes!(alerts::test_channel))
         .routes(routes!(compliance::get_compliance))
+        .routes(routes!(compliance::get_mapping))
+        .routes(routes!(compliance::put_override, compliance::delete_override))
         .routes(routes!(reports::export))
         .routes(routes!(audit::list_audit));
     let (routes, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
