@@ -20,10 +20,13 @@ use crate::error::ServiceError;
 /// The shipped mapping, `backend/compliance/mapping.json`, embedded at build time.
 pub const SHIPPED_MAPPING: &str = include_str!("../compliance/mapping.json");
 
-/// Parses the shipped mapping. The file is checked by a test, so this fails
-/// only on a build whose file was edited without running the tests.
+/// Returns the shipped mapping, parsed once per process. A parse error means
+/// the file was edited without running `shipped_mapping_validates`.
 pub fn shipped() -> Result<Mapping, String> {
-    serde_json::from_str(SHIPPED_MAPPING).map_err(|e| format!("the shipped compliance mapping is invalid JSON: {e}"))
+    static PARSED: std::sync::OnceLock<Result<Mapping, String>> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| serde_json::from_str(SHIPPED_MAPPING).map_err(|e| format!("the shipped compliance mapping is invalid JSON: {e}")))
+        .clone()
 }
 
 async fn overrides(db: &DatabaseConnection) -> Result<Vec<MappingOverride>, ServiceError> {

@@ -66,7 +66,7 @@ impl AlertKind {
         Self::ALL.into_iter().find(|k| k.as_str() == raw.trim())
     }
 
-    /// The wire names, for error messages.
+    /// Lists the wire names, for error messages.
     pub fn names() -> String {
         Self::ALL.map(Self::as_str).join(", ")
     }
@@ -222,7 +222,7 @@ pub struct ThresholdInput {
     pub disabled_types: Option<Vec<String>>,
 }
 
-/// A rejected input value: the field that holds it and what to send instead.
+/// A rejected input value: the field that contains it and what to send instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
@@ -599,7 +599,7 @@ pub fn reconcile(open_alerts: &[OpenAlert], conditions: Vec<Condition>) -> Recon
     out
 }
 
-/// Which alerts a notification channel receives. Empty lists mean all.
+/// The alerts a notification channel receives. Empty lists mean all.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelFilter {
@@ -820,7 +820,7 @@ pub struct AlertConfigInput {
     pub remove_channels: Vec<String>,
 }
 
-/// What a channel answered to a test notice.
+/// A channel's reply to a test notice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]

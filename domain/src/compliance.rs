@@ -152,7 +152,7 @@ pub struct MappingEntry {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Mapping {
     pub version: String,
-    /// What the mapping covers and who authored it.
+    /// A description of what the mapping covers and who authored it.
     #[serde(default)]
     pub description: String,
     pub entries: Vec<MappingEntry>,
@@ -205,13 +205,13 @@ impl Mapping {
         problems
     }
 
-    /// The mapped control id that `control_id` stands for: itself, or the
-    /// Microsoft control a simulator control is an alias of.
+    /// Returns the mapped control id of `control_id`: itself, or the
+    /// Microsoft control that a simulator control is an alias of.
     pub fn resolve<'a>(&'a self, control_id: &'a str) -> &'a str {
         self.simulator_aliases.get(control_id).map_or(control_id, String::as_str)
     }
 
-    /// The frameworks with controls that `control_id` supports, in
+    /// Returns the frameworks with controls that `control_id` supports, in
     /// [`Framework::ALL`] order.
     pub fn frameworks_of(&self, control_id: &str) -> Vec<Framework> {
         let Some(entry) = self.entry_for(control_id) else {
@@ -220,14 +220,14 @@ impl Mapping {
         Framework::ALL.into_iter().filter(|f| entry.controls.iter().any(|m| Framework::parse(&m.framework) == Some(*f))).collect()
     }
 
-    /// The entry of an action, through its alias if it has one.
+    /// Returns the entry of an action, through its alias if it has one.
     pub fn entry_for(&self, control_id: &str) -> Option<&MappingEntry> {
         let id = self.resolve(control_id);
         self.entries.iter().find(|e| e.control_id == id)
     }
 }
 
-/// What an MSP override does to the shipped mapping.
+/// The effect of an MSP override on the shipped mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -288,8 +288,8 @@ pub struct EffectiveMapping {
 }
 
 impl Mapping {
-    /// The mapping with `overrides` applied: an `add` maps one more control
-    /// to the action (creating its entry), a `remove` drops one.
+    /// Returns the mapping with `overrides` applied. An `add` maps one more
+    /// control to the action (creating its entry), and a `remove` drops one.
     pub fn with_overrides(&self, overrides: &[MappingOverride]) -> Mapping {
         let mut out = self.clone();
         for change in overrides {
@@ -474,9 +474,10 @@ impl ActionFacts {
     }
 }
 
-/// The state of a framework control from its mapped actions: satisfied
-/// when all are satisfied; risk accepted when every one not satisfied is
-/// risk-accepted; open when none has any points; partial otherwise.
+/// Derives the state of a framework control from its mapped actions. It is
+/// satisfied when all actions are, and risk accepted when each action not
+/// satisfied is risk-accepted. It is open when no action has points, and
+/// partial otherwise.
 pub fn control_state(actions: &[ActionState]) -> Option<ActionState> {
     if actions.is_empty() {
         return None;
@@ -506,8 +507,8 @@ pub struct Coverage {
     pub risk_accepted: u32,
 }
 
-/// One framework's controls that the tenant's actions support, each with
-/// its actions (control id and state), ordered by control id.
+/// Lists one framework's controls that the tenant's actions support, each
+/// with its actions (control id and state), ordered by control id.
 pub fn framework_report<'a>(mapping: &'a Mapping, framework: Framework, actions: &'a [ActionFacts]) -> Vec<(&'a str, Vec<(&'a str, ActionState)>)> {
     let mut by_control: std::collections::BTreeMap<&str, Vec<(&str, ActionState)>> = std::collections::BTreeMap::new();
     for action in actions {

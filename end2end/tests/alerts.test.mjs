@@ -1,7 +1,7 @@
-// End-to-end test of alerts on the demo: a simulated regression opens one
-// Score drop alert with its cause on the page, sends one e-mail and one
-// signed webhook to the demo's outbox, and a second sync of the same data
-// opens nothing new for that tenant.
+// End-to-end test of alerts on the demo. A simulated regression opens one
+// Score drop alert with its cause on the page and sends one e-mail and one
+// signed webhook to the demo's outbox. A second sync of the same data opens
+// nothing new for that tenant.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';

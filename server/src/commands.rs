@@ -306,8 +306,8 @@ async fn start_demo_simulator(args: &ServeArgs, db: &DatabaseConnection) -> Resu
     Ok(running)
 }
 
-/// The demo's alert channels: an e-mail channel and a signed webhook, both
-/// aimed at a sink on loopback that writes what arrives to
+/// Sets up the demo's alert channels: an e-mail channel and a signed webhook,
+/// both aimed at a sink on loopback that writes what arrives to
 /// `data/demo-outbox/` (or TRUST_CENTER_DEMO_OUTBOX). The sink's ports change with every start, so the two
 /// channels are rewritten each time; channels a person added stay as they are.
 async fn start_demo_alerts(

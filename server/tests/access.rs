@@ -268,8 +268,8 @@ async fn fixture(test_db: &TestDb) -> Fixture {
 
     let sync = SyncHandle::new(db.clone(), Some(unreachable_graph(CLIENT_SECRET)), SyncSettings::default());
     // One alert (id 1) and one webhook channel, so acknowledging and the
-    // test notice have something to act on. Port 9 on loopback refuses the
-    // connection, so the test notice answers at once with ok = false.
+    // test notice have something to act on. Port 9 on loopback rejects the
+    // connection, so the test notice returns at once with ok = false.
     let key = SecretKey::load(Some(KEY_HEX), std::path::Path::new("/nonexistent/key")).unwrap();
     let hook = domain::alerts::ChannelInput {
         name: "matrix-hook".into(),

@@ -346,7 +346,7 @@ fn thresholds_text(t: &Thresholds) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The rule fields, shared by the defaults form and the override form.
+/// Renders the rule fields, shared by the defaults form and the override form.
 fn rule_fields(prefix: &'static str, placeholder: &Thresholds, with_types: bool) -> impl IntoView {
     let milestone_hint = placeholder.milestones.iter().map(|m| format::points(*m)).collect::<Vec<_>>().join(", ");
     let boxes = AlertKind::ALL

@@ -99,8 +99,8 @@ pub async fn alert_action(id: i64, action: String, hours: Option<u32>) -> Result
     crate::http::finish_form_post(AlertAction::PATH, ALERTS_PAGE, result)
 }
 
-/// The server runs without its secret key, so channels cannot be sealed;
-/// only tests build such a server.
+/// Returns the error for a server without its secret key, where channels
+/// cannot be sealed. Only tests build such a server.
 #[cfg(feature = "ssr")]
 fn alerts_unavailable() -> AppError {
     reject(AppError::internal("alert configuration needs the server's secret key, and this server has none"))
@@ -118,7 +118,7 @@ fn form_number<T: std::str::FromStr>(label: &str, raw: &str, hint: &str) -> Resu
         .map_err(|_| reject(AppError::BadRequest(format!("{label} '{}' is not a number: {hint}", raw.trim()))))
 }
 
-/// The rule fields of a form, checked by the same rules as `POST alerts`.
+/// Converts the rule fields of a form, checked by the same rules as `POST alerts`.
 #[cfg(feature = "ssr")]
 fn threshold_input(form: &RuleForm) -> Result<domain::alerts::ThresholdInput, AppError> {
     use domain::alerts::AlertKind;

@@ -34,13 +34,13 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 /// Lost controls listed in a notice; the page shows them all.
 const CONTROLS_IN_NOTICE: usize = 8;
 
-/// Whether `value` is an e-mail address, with or without a display name
-/// (`Alerts <alerts@msp.example>`).
+/// Returns whether `value` is an e-mail address, with or without a display
+/// name (`Alerts <alerts@msp.example>`).
 pub fn is_email_address(value: &str) -> bool {
     value.trim().parse::<Mailbox>().is_ok()
 }
 
-/// How the SMTP connection is secured.
+/// The protection of the SMTP connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmtpTls {
     /// STARTTLS on a plain connection (usually port 587), required.
@@ -97,7 +97,7 @@ impl ChannelTarget {
     }
 }
 
-/// What a notice says about one alert.
+/// The content of a notice about one alert.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
     pub alert_id: i64,
@@ -120,7 +120,7 @@ impl Notice {
         format!("{test}{}: {} ({})", self.kind.label(), self.tenant_name, self.severity.label())
     }
 
-    /// The cause in plain lines: the change split, then the lost controls.
+    /// Returns the cause in plain lines: the change split, then the lost controls.
     pub fn cause_lines(&self) -> Vec<String> {
         let Some(cause) = &self.cause else {
             return Vec::new();
@@ -147,7 +147,7 @@ impl Notice {
     }
 }
 
-/// The e-mail of a notice: subject and plain-text body.
+/// Builds the e-mail of a notice: subject and plain-text body.
 pub fn email_text(notice: &Notice) -> (String, String) {
     let subject = format!("[Secure Score] {}", notice.title());
     let mut body = format!(
@@ -173,8 +173,7 @@ pub fn email_text(notice: &Notice) -> (String, String) {
     (subject, body)
 }
 
-/// The Teams message: one Adaptive Card (schema 1.4, which incoming
-/// webhooks and Workflows render).
+/// Builds the Teams message: one Adaptive Card, schema version 1.4.
 pub fn teams_payload(notice: &Notice) -> Value {
     let colour = match notice.severity {
         Severity::Critical => "Attention",
@@ -214,7 +213,7 @@ fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// The Slack message: a header, the message and facts, the cause.
+/// Builds the Slack message: a header, the message and facts, the cause.
 pub fn slack_payload(notice: &Notice) -> Value {
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": notice.title().chars().take(150).collect::<String>()}}),
@@ -235,7 +234,7 @@ pub fn slack_payload(notice: &Notice) -> Value {
     json!({"text": format!("{}: {}", notice.title(), notice.message), "blocks": blocks})
 }
 
-/// The generic webhook body.
+/// Builds the generic webhook body.
 pub fn webhook_payload(notice: &Notice, sent_at: DateTime<Utc>) -> Value {
     json!({
         "event": if notice.test { "alert.test" } else { "alert.opened" },
@@ -263,7 +262,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// What one send did: a short detail for the attempt log.
+/// The outcome of one send: a short detail for the attempt log.
 pub type SendResult = Result<String, String>;
 
 /// Sends `notice` through one channel.
@@ -352,8 +351,8 @@ fn smtp_transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Execut
     Ok(builder.build())
 }
 
-/// The target as the page shows it: recipients for e-mail; scheme and host
-/// of a URL, whose path and query may hold a credential.
+/// Returns the target as the page shows it: recipients for e-mail, or the
+/// scheme and host of a URL, because its path and query may carry a credential.
 pub fn target_hint(kind: ChannelKind, target: &ChannelTarget) -> String {
     match kind {
         ChannelKind::Email => target.recipients.join(", "),

@@ -127,8 +127,8 @@ struct CheckedChannel {
     enabled: Option<bool>,
 }
 
-/// Checks a webhook URL: absolute http(s) with a host; plain http only to
-/// this machine (a test receiver), since the URL and body travel in clear.
+/// Checks a webhook URL: absolute https with a host. Plain http is accepted
+/// only to this machine (a test receiver), because the URL and body travel in clear.
 pub fn check_url(field: &str, raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     let fix = "send the full https:// address of the incoming webhook or endpoint";
@@ -142,8 +142,8 @@ pub fn check_url(field: &str, raw: &str) -> Result<String, FieldError> {
     }
 }
 
-/// The first 60 characters of `value`: enough to recognise it in an error
-/// without echoing a whole credential-bearing URL.
+/// Returns the first 60 characters of `value`: enough to recognise it in an
+/// error without echoing a whole credential-bearing URL.
 fn shorten(value: &str) -> String {
     let mut short: String = value.chars().take(60).collect();
     if value.chars().count() > 60 {
@@ -410,7 +410,7 @@ async fn write(
         row.updated_at = Set(now);
         row.save(txn).await?;
         let action = if created { "alert_channel.create" } else { "alert_channel.update" };
-        // The hint holds no secret: recipients, or scheme and host only.
+        // The hint contains no secret: recipients, or scheme and host only.
         events.push((action, channel.name, Some(format!("{} to {hint}", channel.kind.as_str()))));
     }
     for channel in removals {

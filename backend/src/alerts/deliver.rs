@@ -66,7 +66,7 @@ impl Notifier {
         Ok(Self { inner: Arc::new(NotifierInner { db, key, smtp, http, public_url, wake: Arc::new(Notify::new()) }) })
     }
 
-    /// Whether e-mail channels can send.
+    /// Returns whether e-mail channels can send.
     pub fn email_configured(&self) -> bool {
         self.inner.smtp.is_some()
     }
@@ -75,7 +75,7 @@ impl Notifier {
         &self.inner.key
     }
 
-    /// The handle a sync uses to wake the sender after queuing notices.
+    /// Returns the handle a sync uses to wake the sender after queuing notices.
     pub fn waker(&self) -> Arc<Notify> {
         self.inner.wake.clone()
     }
@@ -165,7 +165,7 @@ impl Notifier {
         Ok(round)
     }
 
-    /// Takes a delivery for this sender unless another one holds it.
+    /// Claims a delivery for this sender unless another sender has claimed it.
     async fn claim(&self, delivery: &alert_delivery::Model, now: DateTime<Utc>) -> Result<bool, ServiceError> {
         let _turn = crate::store::ingest::sqlite_turn(&self.inner.db).await;
         let result = alert_delivery::Entity::update_many()

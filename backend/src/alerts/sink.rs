@@ -140,7 +140,7 @@ impl Sink {
         self.shared.received.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// Answers the next `count` webhook requests with HTTP 500.
+    /// Rejects the next `count` webhook requests with HTTP 500.
     pub fn fail_next(&self, count: u32) {
         self.shared.fail_next.store(count, Ordering::SeqCst);
     }

@@ -13,7 +13,7 @@ pub struct Model {
     /// Recipients, URL and signing secret as JSON, sealed with the local key
     /// and hex-encoded. Webhook URLs carry their own credential.
     pub sealed_config: String,
-    /// What the page shows of the target, without any secret.
+    /// The part of the target the page shows, without any secret.
     pub target_hint: String,
     pub alert_kinds: Json,
     pub tenant_ids: Json,

@@ -12,7 +12,7 @@ pub struct Model {
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,
-    /// A sender holds the delivery until then, so two never send it at once.
+    /// A sender has claimed the delivery until then, so two never send it at once.
     pub locked_until: Option<DateTimeUtc>,
     pub last_error: Option<String>,
     pub sent_at: Option<DateTimeUtc>,

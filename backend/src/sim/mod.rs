@@ -291,7 +291,7 @@ pub async fn request_regression(base: &str, tenant: &domain::TenantId) -> Result
         .timeout(std::time::Duration::from_secs(10))
         .send()
         .await
-        .map_err(|e| ServiceError::Internal(format!("the simulator did not answer: {}", e.without_url())))?;
+        .map_err(|e| ServiceError::Internal(format!("the simulator did not respond: {}", e.without_url())))?;
     let status = response.status();
     let body: serde_json::Value = response.json().await.unwrap_or_default();
     if !status.is_success() {

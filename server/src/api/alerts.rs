@@ -90,13 +90,13 @@ pub async fn list_alerts(State(state): State<AppState>, params: QueryParams) -> 
     Ok(Json(backend::alerts::list(&state.ctx.db, &query).await?))
 }
 
-/// Configures the rules and channels. Every part is optional:
-/// `defaults` changes the portfolio thresholds (fields left out keep their
-/// values); `tenantOverrides` sets a tenant's own thresholds, or removes
-/// them with `"thresholds": null`; `channels` creates a channel or changes
-/// the one of that name; `removeChannels` deletes channels by name. The
-/// whole document is checked first, and a rejected one changes nothing.
-/// Admin role or admin token; every change is audited.
+/// Configures the rules and channels. Every part is optional.
+/// `defaults` changes the portfolio thresholds, and fields left out keep
+/// their values. `tenantOverrides` sets a tenant's own thresholds, or
+/// removes them with `"thresholds": null`. `channels` creates a channel or
+/// changes the one of that name, and `removeChannels` deletes channels by
+/// name. The whole document is checked first, so a rejected one changes
+/// nothing. Admin role or admin token; every change is audited.
 #[utoipa::path(
     post,
     path = "/alerts",
@@ -189,15 +189,15 @@ pub async fn act_on_alert(State(state): State<AppState>, Path(id): Path<String>,
     Ok(Json(backend::alerts::act(&state.ctx.db, id, action, &actor, chrono::Utc::now()).await?))
 }
 
-/// Sends a test notice through a channel now and returns its answer
-/// (`ok` false with the reason when the channel refused it). Admin only.
+/// Sends a test notice through a channel now and returns the channel's
+/// reply (`ok` false with the reason when the channel rejected it). Admin only.
 #[utoipa::path(
     post,
     path = "/alerts/channels/{name}/test",
     tag = "alerts",
     params(("name" = String, Path, description = "Channel name")),
     responses(
-        (status = 200, description = "What the channel answered", body = ChannelTest),
+        (status = 200, description = "The channel's reply", body = ChannelTest),
         (status = 401, description = "No valid credential", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such channel", body = ErrorBody),
