@@ -1,13 +1,17 @@
-//! Compliance correlation: the mapping shipped with the product and each
-//! tenant's coverage of the frameworks it names.
+//! Compliance correlation: the mapping shipped with the product, Graph's own
+//! `complianceInformation`, the MSP's overrides, and each tenant's coverage
+//! of the frameworks they name.
 //!
-//! NOTE: Graph's `complianceInformation`, the portfolio view and the
-//! PDF/CSV figures are still to be built.
+//! The mapping in force for a tenant is the shipped file, plus the controls
+//! Graph lists in the tenant's control profiles, with the stored overrides
+//! applied last (so an MSP can also remove a control Graph names).
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use domain::compliance::{ActionFacts, EffectiveMapping, Mapping, MappingOverride, OverrideKind, TenantCompliance, DISCLAIMER};
+use domain::compliance::{
+    ActionFacts, EffectiveMapping, Framework, Mapping, MappingOverride, OverrideKind, PortfolioCompliance, TenantCompliance, TenantCoverageRow, DISCLAIMER,
+};
 use domain::TenantId;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -136,12 +140,47 @@ pub async fn delete_override(
     mapping_view(db).await
 }
 
-/// Builds one tenant's compliance correlation from its latest snapshot: an
-/// action counts when the snapshot scores it and its maximum is known.
-/// Risk Accepted here or `Ignored` at Microsoft counts as risk accepted;
-/// `ThirdParty` at Microsoft counts as satisfied.
+/// Returns the Graph-listed controls of `profiles` as additions, in
+/// profile order.
+fn graph_additions<'a>(profiles: impl Iterator<Item = &'a control_profile::Model>) -> Vec<MappingOverride> {
+    profiles
+        .filter_map(|p| p.compliance_information.as_ref().map(|info| domain::compliance::graph_additions(&p.control_id, info)))
+        .flatten()
+        .collect()
+}
+
+/// Turns a snapshot's control scores into the facts the coverage math needs:
+/// an action counts when its maximum is known. Risk Accepted here or
+/// `Ignored` at Microsoft counts as risk accepted; `ThirdParty` at Microsoft
+/// counts as satisfied.
+fn action_facts(
+    scores: Vec<control_score::Model>,
+    profiles: &HashMap<String, control_profile::Model>,
+    risk_accepted: impl Fn(&str) -> bool,
+) -> Vec<ActionFacts> {
+    let mut actions: Vec<ActionFacts> = scores
+        .into_iter()
+        .filter_map(|row| {
+            let profile = profiles.get(&row.control_name);
+            let max_score = row.max_score.or_else(|| profile.and_then(|p| p.max_score)).filter(|m| *m > 0.0)?;
+            let state = profile.map_or("Default", |p| p.effective_state.as_str());
+            Some(ActionFacts {
+                risk_accepted: risk_accepted(&row.control_name) || state == "Ignored",
+                third_party: state == "ThirdParty",
+                control_id: row.control_name,
+                score: row.score,
+                max_score,
+            })
+        })
+        .collect();
+    actions.sort_by(|a, b| a.control_id.cmp(&b.control_id));
+    actions
+}
+
+/// Builds one tenant's compliance correlation from its latest snapshot.
 pub async fn tenant(db: &DatabaseConnection, id: &TenantId) -> Result<TenantCompliance, ServiceError> {
-    let mapping = effective(db).await?;
+    let shipped = shipped().map_err(ServiceError::Internal)?;
+    let stored = overrides(db).await?;
     let tenant = tenant::Entity::find()
         .filter(tenant::Column::TenantId.eq(id.as_str()))
         .one(db)
@@ -149,11 +188,16 @@ pub async fn tenant(db: &DatabaseConnection, id: &TenantId) -> Result<TenantComp
         .ok_or_else(|| ServiceError::NotFound(format!("tenant {id} is not registered; list tenants with GET tenants")))?;
     let profiles: HashMap<String, control_profile::Model> = control_profile::Entity::find()
         .filter(control_profile::Column::TenantId.eq(tenant.id))
+        .order_by_asc(control_profile::Column::ControlId)
         .all(db)
         .await?
         .into_iter()
         .map(|p| (p.control_id.clone(), p))
         .collect();
+    let mut changes = graph_additions(profiles.values());
+    changes.sort_by(|a, b| (&a.control_id, &a.framework, &a.control).cmp(&(&b.control_id, &b.framework, &b.control)));
+    changes.extend(stored);
+    let mapping = shipped.with_overrides(&changes);
     let risk_accepted: HashSet<String> = recommendation_status::Entity::find()
         .filter(recommendation_status::Column::TenantPk.eq(tenant.id))
         .filter(recommendation_status::Column::Status.eq(domain::recommendations::Status::RiskAccepted.as_str()))
@@ -166,22 +210,7 @@ pub async fn tenant(db: &DatabaseConnection, id: &TenantId) -> Result<TenantComp
         Some(snapshot) => control_score::Entity::find().filter(control_score::Column::SnapshotId.eq(snapshot)).all(db).await?,
         None => Vec::new(),
     };
-    let mut actions: Vec<ActionFacts> = scores
-        .into_iter()
-        .filter_map(|row| {
-            let profile = profiles.get(&row.control_name);
-            let max_score = row.max_score.or_else(|| profile.and_then(|p| p.max_score)).filter(|m| *m > 0.0)?;
-            let state = profile.map_or("Default", |p| p.effective_state.as_str());
-            Some(ActionFacts {
-                risk_accepted: risk_accepted.contains(&row.control_name) || state == "Ignored",
-                third_party: state == "ThirdParty",
-                control_id: row.control_name,
-                score: row.score,
-                max_score,
-            })
-        })
-        .collect();
-    actions.sort_by(|a, b| a.control_id.cmp(&b.control_id));
+    let actions = action_facts(scores, &profiles, |id| risk_accepted.contains(id));
     let title = |id: &str| profiles.get(id).and_then(|p| p.title.clone()).unwrap_or_else(|| id.to_owned());
     let (frameworks, unmapped_actions) = domain::compliance::tenant_views(&mapping, &actions, title);
     Ok(TenantCompliance {
@@ -193,6 +222,108 @@ pub async fn tenant(db: &DatabaseConnection, id: &TenantId) -> Result<TenantComp
         frameworks,
         unmapped_actions,
     })
+}
+
+/// Builds every tenant's framework coverage for the portfolio view. Reads
+/// only the latest snapshots' scores of mapped actions, the profiles of
+/// those actions or with Graph compliance information, and the Risk
+/// Accepted statuses: a handful of queries whatever the number of tenants.
+pub async fn portfolio(db: &DatabaseConnection) -> Result<PortfolioCompliance, ServiceError> {
+    use sea_orm::sea_query::Query;
+    use sea_orm::Condition;
+
+    let shipped = shipped().map_err(ServiceError::Internal)?;
+    let stored = overrides(db).await?;
+    let tenants: Vec<tenant::Model> = tenant::Entity::find()
+        .filter(tenant::Column::Excluded.eq(false))
+        .filter(tenant::Column::LatestSnapshotId.is_not_null())
+        .order_by_asc(tenant::Column::DisplayName)
+        .all(db)
+        .await?;
+    let with_data = || {
+        Query::select()
+            .column(tenant::Column::Id)
+            .from(tenant::Entity)
+            .and_where(tenant::Column::Excluded.eq(false))
+            .and_where(tenant::Column::LatestSnapshotId.is_not_null())
+            .to_owned()
+    };
+    // Graph's own compliance information first: it may map actions that
+    // neither the shipped file nor the overrides name.
+    let graph_rows = control_profile::Entity::find()
+        .filter(control_profile::Column::TenantId.in_subquery(with_data()))
+        .filter(control_profile::Column::ComplianceInformation.is_not_null())
+        .all(db)
+        .await?;
+    let graph: HashMap<i32, Vec<MappingOverride>> = graph_rows.iter().fold(HashMap::new(), |mut acc, p| {
+        acc.entry(p.tenant_id).or_default().extend(graph_additions(std::iter::once(p)));
+        acc
+    });
+    let base = shipped.with_overrides(&stored);
+    let mut mapped_ids: HashSet<String> = base.entries.iter().map(|e| e.control_id.clone()).collect();
+    mapped_ids.extend(base.simulator_aliases.keys().cloned());
+    mapped_ids.extend(graph.values().flatten().map(|o| o.control_id.clone()));
+    let mapped_ids: Vec<String> = mapped_ids.into_iter().collect();
+
+    let latest: HashMap<i64, i32> = tenants.iter().filter_map(|t| t.latest_snapshot_id.map(|s| (s, t.id))).collect();
+    let mut scores: HashMap<i32, Vec<control_score::Model>> = HashMap::new();
+    for chunk in mapped_ids.chunks(500) {
+        let rows = control_score::Entity::find()
+            .filter(
+                control_score::Column::SnapshotId.in_subquery(
+                    Query::select()
+                        .column(tenant::Column::LatestSnapshotId)
+                        .from(tenant::Entity)
+                        .and_where(tenant::Column::Excluded.eq(false))
+                        .to_owned(),
+                ),
+            )
+            .filter(control_score::Column::ControlName.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
+        for row in rows {
+            if let Some(tenant_pk) = latest.get(&row.snapshot_id) {
+                scores.entry(*tenant_pk).or_default().push(row);
+            }
+        }
+    }
+    let mut profiles: HashMap<i32, HashMap<String, control_profile::Model>> = HashMap::new();
+    for chunk in mapped_ids.chunks(500) {
+        let rows = control_profile::Entity::find()
+            .filter(Condition::all().add(control_profile::Column::TenantId.in_subquery(with_data())).add(control_profile::Column::ControlId.is_in(chunk.iter().cloned())))
+            .all(db)
+            .await?;
+        for row in rows {
+            profiles.entry(row.tenant_id).or_default().insert(row.control_id.clone(), row);
+        }
+    }
+    let risk_accepted: HashSet<(i32, String)> = recommendation_status::Entity::find()
+        .filter(recommendation_status::Column::Status.eq(domain::recommendations::Status::RiskAccepted.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.tenant_pk, s.control_id))
+        .collect();
+
+    let no_profiles = HashMap::new();
+    let rows = tenants
+        .into_iter()
+        .map(|t| {
+            let tenant_profiles = profiles.get(&t.id).unwrap_or(&no_profiles);
+            let actions = action_facts(scores.remove(&t.id).unwrap_or_default(), tenant_profiles, |id| risk_accepted.contains(&(t.id, id.to_owned())));
+            let coverage = match graph.get(&t.id) {
+                Some(extra) => {
+                    let mut changes = extra.clone();
+                    changes.extend(stored.iter().cloned());
+                    let mapping = shipped.with_overrides(&changes);
+                    Framework::ALL.iter().map(|f| domain::compliance::coverage(&mapping, *f, &actions)).collect()
+                }
+                None => Framework::ALL.iter().map(|f| domain::compliance::coverage(&base, *f, &actions)).collect(),
+            };
+            TenantCoverageRow { tenant_id: t.tenant_id, display_name: t.display_name, as_of: t.latest_snapshot_date, coverage }
+        })
+        .collect();
+    Ok(PortfolioCompliance::from_rows(shipped.version, rows))
 }
 
 #[cfg(test)]
@@ -209,14 +340,40 @@ mod tests {
     }
 
     #[test]
-    fn admin_mfa_supports_soc2_hipaa_and_nist() {
+    fn mfa_actions_support_soc2_hipaa_and_cmmc() {
         let mapping = shipped().unwrap();
-        let mfa = mapping.entries.iter().find(|e| e.control_id == "AdminMFAV2").expect("AdminMFAV2 is mapped");
-        let pairs: Vec<(Framework, &str)> =
-            mfa.controls.iter().map(|c| (Framework::parse(&c.framework).unwrap(), c.control.as_str())).collect();
-        assert_eq!(
-            pairs,
-            [(Framework::Soc2, "CC6.1"), (Framework::Hipaa, "164.312(d)"), (Framework::Nist800171, "3.5.3"), (Framework::Nist80053, "IA-2(1)")]
-        );
+        let pairs = |id: &str| -> Vec<(Framework, String)> {
+            let entry = mapping.entries.iter().find(|e| e.control_id == id).unwrap_or_else(|| panic!("{id} is mapped"));
+            entry.controls.iter().map(|c| (Framework::parse(&c.framework).unwrap(), c.control.clone())).collect()
+        };
+        let expected = |nist80053: &str, cis: &str| -> Vec<(Framework, String)> {
+            [
+                (Framework::Soc2, "CC6.1"),
+                (Framework::Hipaa, "164.312(d)"),
+                (Framework::Nist800171, "3.5.3"),
+                (Framework::Cmmc2, "IA.L2-3.5.3"),
+                (Framework::Nist80053, nist80053),
+                (Framework::Iso27001, "A.8.5"),
+                (Framework::CisM365, cis),
+            ]
+            .into_iter()
+            .map(|(f, c)| (f, c.to_owned()))
+            .collect()
+        };
+        assert_eq!(pairs("AdminMFAV2"), expected("IA-2(1)", "5.2.2.1"));
+        assert_eq!(pairs("MFARegistrationV2"), expected("IA-2(2)", "5.2.2.2"));
+        assert_eq!(mapping.resolve("entra_mfa_all_users"), "MFARegistrationV2");
+    }
+
+    #[test]
+    fn cmmc_controls_match_nist_800_171() {
+        let mapping = shipped().unwrap();
+        for entry in &mapping.entries {
+            let nist: Vec<&str> = entry.controls.iter().filter(|c| c.framework == "nist800171").map(|c| c.control.as_str()).collect();
+            for cmmc in entry.controls.iter().filter(|c| c.framework == "cmmc2") {
+                let requirement = cmmc.control.split_once(".L2-").map(|(_, r)| r).unwrap_or_default();
+                assert!(nist.contains(&requirement), "{}: {} has no matching 800-171 requirement", entry.control_id, cmmc.control);
+            }
+        }
     }
 }

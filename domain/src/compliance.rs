@@ -5,9 +5,6 @@
 //! controls) and the tenant's action states. Secure Score evidence supports
 //! but does not prove compliance; callers show [`DISCLAIMER`] beside every
 //! figure.
-//!
-//! NOTE: nothing calls this module yet. The shipped mapping file, the
-//! store, the API and the pages are still to be built on top of it.
 
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +66,31 @@ impl Framework {
 
     /// Checks the form of a control id of this framework (not that the
     /// control exists).
+    /// Recognises the framework of a Graph `complianceInformation`
+    /// `certificationName`, ignoring case, spaces and punctuation
+    /// ("SOC 2", "NIST SP 800-53", "ISO/IEC 27001:2022"). `None` for a
+    /// certification the product does not track.
+    pub fn from_certification_name(name: &str) -> Option<Self> {
+        let folded: String = name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+        if folded.contains("soc2") {
+            Some(Self::Soc2)
+        } else if folded.contains("hipaa") {
+            Some(Self::Hipaa)
+        } else if folded.contains("cmmc") {
+            Some(Self::Cmmc2)
+        } else if folded.contains("800171") {
+            Some(Self::Nist800171)
+        } else if folded.contains("80053") {
+            Some(Self::Nist80053)
+        } else if folded.contains("27001") {
+            Some(Self::Iso27001)
+        } else if folded.contains("cis") && folded.contains("365") {
+            Some(Self::CisM365)
+        } else {
+            None
+        }
+    }
+
     pub fn is_well_formed(self, control: &str) -> bool {
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         let dotted = |s: &str| !s.is_empty() && s.split('.').all(digits);
@@ -95,10 +117,13 @@ impl Framework {
                 }
                 rest.is_empty() && parts >= 1
             }
-            // IA.L2-3.5.3
+            // IA.L2-3.5.3: 32 CFR 170.14(c)(1) numbers a Level 2 requirement
+            // DD.L2-REQ, where REQ is the NIST SP 800-171 Rev. 2 requirement
+            // and DD the domain of its family (3.5 is IA).
             Self::Cmmc2 => match control.split_once(".L2-") {
-                Some((family, requirement)) => {
-                    family.len() == 2 && family.bytes().all(|b| b.is_ascii_uppercase()) && requirement.starts_with("3.") && dotted(requirement)
+                Some((domain, requirement)) => {
+                    Self::Nist800171.is_well_formed(requirement)
+                        && requirement.split('.').nth(1).and_then(cmmc_domain_of_family) == Some(domain)
                 }
                 None => false,
             },
@@ -124,6 +149,14 @@ impl Framework {
             Self::CisM365 => dotted(control) && control.split('.').count() >= 2,
         }
     }
+}
+
+/// Returns the two-letter CMMC domain of a NIST SP 800-171 Rev. 2
+/// requirement family: "5" (3.5, Identification and Authentication) gives "IA".
+fn cmmc_domain_of_family(family: &str) -> Option<&'static str> {
+    const DOMAINS: [&str; 14] = ["AC", "AT", "AU", "CM", "IA", "IR", "MA", "MP", "PS", "PE", "RA", "CA", "SC", "SI"];
+    let index: usize = family.parse().ok()?;
+    DOMAINS.get(index.checked_sub(1)?).copied()
 }
 
 /// One framework control that a Secure Score action supports.
@@ -320,6 +353,39 @@ impl Mapping {
     }
 }
 
+/// The source given to a Graph-provided control without its own URL:
+/// Microsoft's description of `secureScoreControlProfile.complianceInformation`.
+pub const GRAPH_SOURCE: &str = "https://learn.microsoft.com/en-us/graph/api/resources/compliancecertification";
+
+/// Reads Graph's `complianceInformation` of one control profile
+/// (`[{certificationName, certificationControls: [{name, url}]}]`) as
+/// additions to the mapping. Certifications the product does not track are
+/// skipped, and so are control names that are not well-formed ids of their
+/// framework. A value of any other shape yields nothing.
+pub fn graph_additions(control_id: &str, information: &serde_json::Value) -> Vec<MappingOverride> {
+    let mut out = Vec::new();
+    for certification in information.as_array().into_iter().flatten() {
+        let Some(framework) = certification.get("certificationName").and_then(|n| n.as_str()).and_then(Framework::from_certification_name) else {
+            continue;
+        };
+        for control in certification.get("certificationControls").and_then(|c| c.as_array()).into_iter().flatten() {
+            let Some(name) = control.get("name").and_then(|n| n.as_str()).map(str::trim) else { continue };
+            if !framework.is_well_formed(name) {
+                continue;
+            }
+            let url = control.get("url").and_then(|u| u.as_str()).map(str::trim).filter(|u| u.starts_with("https://") && u.len() <= 500);
+            out.push(MappingOverride {
+                control_id: control_id.to_owned(),
+                framework: framework.as_str().to_owned(),
+                control: name.to_owned(),
+                source: url.unwrap_or(GRAPH_SOURCE).to_owned(),
+                kind: OverrideKind::Add,
+            });
+        }
+    }
+    out
+}
+
 /// How far one action is done for one tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -404,6 +470,70 @@ pub struct TenantCompliance {
     /// Every framework, those without a supported control included.
     pub frameworks: Vec<FrameworkView>,
     pub unmapped_actions: Vec<UnmappedAction>,
+}
+
+/// One framework across the portfolio: sums of the tenants' coverage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PortfolioFramework {
+    pub framework: Framework,
+    pub label: String,
+    /// Tenants with at least one supported control of the framework.
+    pub tenants: u32,
+    /// Tenants whose supported controls are all satisfied.
+    pub fully_satisfied_tenants: u32,
+    /// Sums over the tenants (a control counts once per tenant).
+    pub coverage: Coverage,
+}
+
+/// One tenant's coverage of every framework, in [`Framework::ALL`] order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TenantCoverageRow {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub as_of: Option<chrono::NaiveDate>,
+    pub coverage: Vec<Coverage>,
+}
+
+/// Framework coverage across the tenants with data (`GET compliance/portfolio`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PortfolioCompliance {
+    pub mapping_version: String,
+    pub disclaimer: String,
+    pub frameworks: Vec<PortfolioFramework>,
+    /// Tenants with a snapshot, excluded tenants left out, by display name.
+    pub tenants: Vec<TenantCoverageRow>,
+}
+
+impl PortfolioCompliance {
+    /// Sums the tenants' rows into the per-framework totals.
+    pub fn from_rows(mapping_version: String, tenants: Vec<TenantCoverageRow>) -> Self {
+        let frameworks = Framework::ALL
+            .into_iter()
+            .enumerate()
+            .map(|(i, framework)| {
+                let mut total = PortfolioFramework { framework, label: framework.label().to_owned(), tenants: 0, fully_satisfied_tenants: 0, coverage: Coverage::default() };
+                for c in tenants.iter().filter_map(|t| t.coverage.get(i)).filter(|c| c.controls > 0) {
+                    total.tenants += 1;
+                    if c.satisfied == c.controls {
+                        total.fully_satisfied_tenants += 1;
+                    }
+                    total.coverage.controls += c.controls;
+                    total.coverage.satisfied += c.satisfied;
+                    total.coverage.partial += c.partial;
+                    total.coverage.open += c.open;
+                    total.coverage.risk_accepted += c.risk_accepted;
+                }
+                total
+            })
+            .collect();
+        Self { mapping_version, disclaimer: DISCLAIMER.to_owned(), frameworks, tenants }
+    }
 }
 
 /// Builds every framework's view and the unmapped actions of one tenant.
@@ -562,6 +692,9 @@ mod tests {
         assert!(!Framework::Hipaa.is_well_formed("164.999(a)"));
         assert!(Framework::Cmmc2.is_well_formed("IA.L2-3.5.3"));
         assert!(!Framework::Cmmc2.is_well_formed("IA.L1-3.5.3"));
+        assert!(Framework::Cmmc2.is_well_formed("SI.L2-3.14.2"));
+        assert!(!Framework::Cmmc2.is_well_formed("AC.L2-3.5.3"), "3.5 is the IA domain");
+        assert!(!Framework::Cmmc2.is_well_formed("IA.L2-3.15.1"), "800-171 has 14 families");
         assert!(Framework::Nist800171.is_well_formed("3.5.3"));
         assert!(Framework::Nist80053.is_well_formed("IA-2(1)"));
         assert!(Framework::Nist80053.is_well_formed("AC-6"));
@@ -569,6 +702,49 @@ mod tests {
         assert!(Framework::Iso27001.is_well_formed("A.8.5"));
         assert!(!Framework::Iso27001.is_well_formed("A.9.4.2"), "a 2013 Annex A id is not a 2022 one");
         assert!(Framework::CisM365.is_well_formed("5.2.2.1"));
+    }
+
+    #[test]
+    fn graph_compliance_information_becomes_additions() {
+        let information = serde_json::json!([
+            {"certificationName": "NIST SP 800-53", "certificationControls": [
+                {"name": "IA-2(1)", "url": "https://csrc.nist.gov/pubs/sp/800/53/r5/upd1/final"},
+                {"name": "not an id", "url": "https://example.org"}
+            ]},
+            {"certificationName": "SOC 2", "certificationControls": [{"name": "CC6.1", "url": "http://insecure.example"}]},
+            {"certificationName": "PCI DSS", "certificationControls": [{"name": "8.4.2"}]},
+            {"certificationControls": [{"name": "CC6.2"}]}
+        ]);
+        let added: Vec<(String, String, String)> =
+            graph_additions("AdminMFAV2", &information).into_iter().map(|o| (o.framework, o.control, o.source)).collect();
+        assert_eq!(
+            added,
+            [
+                ("nist80053".to_owned(), "IA-2(1)".to_owned(), "https://csrc.nist.gov/pubs/sp/800/53/r5/upd1/final".to_owned()),
+                ("soc2".to_owned(), "CC6.1".to_owned(), GRAPH_SOURCE.to_owned()),
+            ]
+        );
+        assert!(graph_additions("x", &serde_json::json!([])).is_empty());
+        assert!(graph_additions("x", &serde_json::json!({"unexpected": true})).is_empty());
+        assert_eq!(Framework::from_certification_name("ISO/IEC 27001:2022"), Some(Framework::Iso27001));
+        assert_eq!(Framework::from_certification_name("NIST SP 800-171 Rev. 2"), Some(Framework::Nist800171));
+        assert_eq!(Framework::from_certification_name("CIS Microsoft 365 Foundations"), Some(Framework::CisM365));
+    }
+
+    #[test]
+    fn portfolio_totals_sum_the_tenants() {
+        let c = |controls, satisfied, partial, open, risk_accepted| Coverage { controls, satisfied, partial, open, risk_accepted };
+        let row = |name: &str, soc2: Coverage| TenantCoverageRow {
+            tenant_id: name.into(),
+            display_name: name.into(),
+            as_of: None,
+            coverage: Framework::ALL.iter().map(|f| if *f == Framework::Soc2 { soc2.clone() } else { Coverage::default() }).collect(),
+        };
+        let portfolio = PortfolioCompliance::from_rows("v".into(), vec![row("a", c(3, 3, 0, 0, 0)), row("b", c(4, 1, 2, 0, 1)), row("c", c(0, 0, 0, 0, 0))]);
+        let soc2 = &portfolio.frameworks[0];
+        assert_eq!((soc2.tenants, soc2.fully_satisfied_tenants), (2, 1));
+        assert_eq!(soc2.coverage, c(7, 4, 2, 0, 1));
+        assert_eq!(portfolio.frameworks[1].tenants, 0);
     }
 
     #[test]

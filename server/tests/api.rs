@@ -225,6 +225,7 @@ async fn openapi_lists_every_route() {
             "/api/addons/trust-center/security-score/compliance",
             "/api/addons/trust-center/security-score/compliance/mapping",
             "/api/addons/trust-center/security-score/compliance/overrides",
+            "/api/addons/trust-center/security-score/compliance/portfolio",
             "/api/addons/trust-center/security-score/portfolio",
             "/api/addons/trust-center/security-score/recommendations",
             "/api/addons/trust-center/security-score/recommendations/{id}/status",

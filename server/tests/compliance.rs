@@ -100,7 +100,15 @@ async fn coverage_follows_the_control_scores() {
         // NIST SP 800-53: IA-2(1) satisfied, IA-2 open, AU-12 partial,
         // SI-3 risk accepted, AC-19(5) satisfied.
         assert_eq!(coverage("nist80053"), json!({"controls": 5, "satisfied": 2, "partial": 1, "open": 1, "riskAccepted": 1}));
-        assert_eq!(coverage("iso27001"), json!({"controls": 0, "satisfied": 0, "partial": 0, "open": 0, "riskAccepted": 0}));
+        // CMMC 2.0 Level 2: IA.L2-3.5.3 partial (MFA satisfied, legacy
+        // authentication open), AU.L2-3.3.1 partial, SI.L2-3.14.2 risk
+        // accepted, AC.L2-3.1.19 satisfied.
+        assert_eq!(coverage("cmmc2"), json!({"controls": 4, "satisfied": 1, "partial": 2, "open": 0, "riskAccepted": 1}));
+        // ISO/IEC 27001:2022: A.8.5 partial, A.8.15 partial, A.8.7 risk
+        // accepted, A.8.1 satisfied.
+        assert_eq!(coverage("iso27001"), json!({"controls": 4, "satisfied": 1, "partial": 2, "open": 0, "riskAccepted": 1}));
+        // CIS: only 5.2.2.1 (admin MFA) among this tenant's actions.
+        assert_eq!(coverage("cis_m365"), json!({"controls": 1, "satisfied": 1, "partial": 0, "open": 0, "riskAccepted": 0}));
         assert_eq!(body["unmappedActions"], json!([{"controlId": "CustomLocalCheck", "title": "Title of CustomLocalCheck"}]));
 
         let soc2 = body["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == "soc2").unwrap();
@@ -125,7 +133,7 @@ async fn coverage_follows_the_control_scores() {
         let (status, page) = get(format!("{BASE}/recommendations")).await;
         assert_eq!(status, StatusCode::OK);
         let frameworks = |page: &Value, id: &str| page["items"].as_array().unwrap().iter().find(|i| i["id"] == id).map(|i| i["frameworks"].clone());
-        assert_eq!(frameworks(&page, "BlockLegacyAuthentication"), Some(json!(["soc2", "hipaa", "nist800171", "nist80053"])));
+        assert_eq!(frameworks(&page, "BlockLegacyAuthentication"), Some(json!(["soc2", "hipaa", "cmmc2", "nist800171", "nist80053", "iso27001"])));
         assert_eq!(frameworks(&page, "CustomLocalCheck"), Some(json!([])));
         let (status, filtered) = get(format!("{BASE}/recommendations?framework=soc2")).await;
         assert_eq!(status, StatusCode::OK);
@@ -218,4 +226,84 @@ async fn overrides_change_coverage_and_survive_a_reload() {
         assert_eq!(nist["coverage"]["controls"], 5, "the shipped IA-2(1) applies again");
         test_db.finish().await;
     }
+}
+
+#[tokio::test]
+async fn graph_information_portfolio_and_csv() {
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+    for test_db in testing::databases().await {
+        let db = &test_db.db;
+        seed(db).await;
+        // Graph names an ISO control for CustomLocalCheck, and a
+        // certification the product does not track.
+        let profile = backend::entity::control_profile::Entity::find()
+            .filter(backend::entity::control_profile::Column::ControlId.eq("CustomLocalCheck"))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut profile: backend::entity::control_profile::ActiveModel = profile.into();
+        profile.compliance_information = Set(Some(json!([
+            {"certificationName": "ISO/IEC 27001:2022", "certificationControls": [{"name": "A.8.16", "url": "https://www.iso.org/standard/27001"}]},
+            {"certificationName": "PCI DSS", "certificationControls": [{"name": "8.4.2", "url": "https://example.test/pci"}]}
+        ])));
+        profile.update(db).await.unwrap();
+        let (reader, _) = backend::auth::api_tokens::create(db, "compliance-read", TokenScope::Read, None, Utc::now()).await.unwrap();
+        let (writer, _) = backend::auth::api_tokens::create(db, "compliance-export", TokenScope::ReadWrite, None, Utc::now()).await.unwrap();
+        let app = fresh_router(db);
+
+        let (status, body) = call(&app, "GET", &format!("{BASE}/compliance?tenant={OAK}"), &reader, None).await;
+        assert_eq!(status, StatusCode::OK, "{}: {body}", test_db.label);
+        let iso = body["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == "iso27001").unwrap().clone();
+        // ISO as before (A.8.1 satisfied, A.8.15 and A.8.5 partial, A.8.7 risk
+        // accepted) plus A.8.16 from Graph, at 1 of 2: partial.
+        assert_eq!(iso["coverage"], json!({"controls": 5, "satisfied": 1, "partial": 3, "open": 0, "riskAccepted": 1}));
+        let a816 = iso["controls"].as_array().unwrap().iter().find(|c| c["control"] == "A.8.16").unwrap().clone();
+        assert_eq!(a816["source"], "https://www.iso.org/standard/27001");
+        assert_eq!(body["unmappedActions"], json!([]));
+
+        let (status, portfolio) = call(&app, "GET", &format!("{BASE}/compliance/portfolio"), &reader, None).await;
+        assert_eq!(status, StatusCode::OK, "{}: {portfolio}", test_db.label);
+        assert!(portfolio["disclaimer"].as_str().unwrap().contains("does not prove compliance"));
+        assert_eq!(portfolio["tenants"].as_array().unwrap().len(), 1);
+        let cmmc = portfolio["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == "cmmc2").unwrap().clone();
+        assert_eq!(cmmc["tenants"], 1);
+        assert_eq!(cmmc["fullySatisfiedTenants"], 0);
+        assert_eq!(cmmc["coverage"], json!({"controls": 4, "satisfied": 1, "partial": 2, "open": 0, "riskAccepted": 1}));
+        let iso = portfolio["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == "iso27001").unwrap().clone();
+        assert_eq!(iso["coverage"]["controls"], 5, "the portfolio merges Graph's information too");
+        let cis = portfolio["frameworks"].as_array().unwrap().iter().find(|f| f["framework"] == "cis_m365").unwrap().clone();
+        assert_eq!((cis["tenants"].clone(), cis["fullySatisfiedTenants"].clone()), (json!(1), json!(1)));
+
+        let export = |query: &str| format!("{BASE}/reports/export?format=csv&{query}");
+        let (status, csv) = call_text(&app, &export(&format!("scope=tenant&tenantId={OAK}&dataset=compliance")), &writer).await;
+        assert_eq!(status, StatusCode::OK, "{csv}");
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "framework,frameworkLabel,control,state,actions,source,scoresAsOf,mappingVersion");
+        let cc61 = lines.iter().find(|l| l.starts_with("soc2,SOC 2,CC6.1,")).expect("a CC6.1 row");
+        assert!(
+            cc61.starts_with("soc2,SOC 2,CC6.1,partial,AdminMFAV2=satisfied; BlockLegacyAuthentication=open; intune_mobile_device_encryption=satisfied,https://"),
+            "{cc61}"
+        );
+        assert!(cc61.ends_with(",2026-03-08,2026.12.1"), "{cc61}");
+        // SOC 2 3 + HIPAA 4 + CMMC 4 + 800-171 4 + 800-53 5 + ISO 5 + CIS 1.
+        assert_eq!(lines.len(), 1 + 26);
+
+        let (status, csv) = call_text(&app, &export("scope=portfolio&dataset=compliance"), &writer).await;
+        assert_eq!(status, StatusCode::OK, "{csv}");
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "tenantId,displayName,framework,controls,satisfied,partial,open,riskAccepted,scoresAsOf");
+        assert_eq!(lines[3], format!("{OAK},Oak Dental,cmmc2,4,1,2,0,1,2026-03-08"));
+        assert_eq!(lines.len(), 1 + 7);
+        test_db.finish().await;
+    }
+}
+
+async fn call_text(app: &axum::Router, uri: &str, token: &str) -> (StatusCode, String) {
+    let request = Request::builder().uri(uri).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
 }

@@ -218,7 +218,10 @@ async fn replace_profiles(
             remediation_impact: Set(profile.remediation_impact.clone()),
             action_url: Set(profile.action_url.clone()),
             deprecated: Set(profile.deprecated.unwrap_or(false)),
-            compliance_information: Set(profile.compliance_information.clone()),
+            // An empty list is stored as NULL, so the compliance views find
+            // the profiles that carry Graph's compliance information by an
+            // IS NOT NULL test.
+            compliance_information: Set(profile.compliance_information.clone().filter(|v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)))),
             control_state_updates: Set(serde_json::to_value(&profile.control_state_updates).unwrap_or_else(|_| json!([]))),
             effective_state: Set(profile.effective_state()),
             last_modified_at: Set(profile.last_modified_date_time),

@@ -1,10 +1,11 @@
 //! `GET compliance?tenant=`: which framework controls a tenant's Secure
-//! Score actions support, and how far.
+//! Score actions support, and how far; `GET compliance/portfolio`: the same
+//! coverage for every tenant; the mapping in force and the MSP's overrides.
 
 use axum::extract::{Request, State};
 use axum::Json;
 use domain::access::Permission;
-use domain::compliance::{EffectiveMapping, MappingOverride, TenantCompliance};
+use domain::compliance::{EffectiveMapping, MappingOverride, PortfolioCompliance, TenantCompliance};
 use domain::TenantId;
 
 use super::benchmarks::actor_of;
@@ -14,9 +15,12 @@ use crate::auth::{forbidden, principal_of};
 use crate::state::AppState;
 
 /// Returns, per framework, the framework controls that at least one of the
-/// tenant's actions supports, with the actions behind each control. SOC 2,
-/// HIPAA Security Rule, NIST SP 800-171 and NIST SP 800-53 are mapped; CMMC,
-/// ISO 27001 and CIS are not mapped yet. A control is satisfied when every
+/// tenant's actions supports, with the actions behind each control: SOC 2,
+/// HIPAA Security Rule, CMMC 2.0 Level 2, NIST SP 800-171, NIST SP 800-53,
+/// ISO/IEC 27001:2022 and the CIS Microsoft 365 benchmark. The mapping is
+/// the shipped file, plus the controls Graph lists in the tenant's control
+/// profiles (`complianceInformation`), with the MSP's overrides applied
+/// last. A control is satisfied when every
 /// action is at full score or resolved through a third party; otherwise it
 /// is risk accepted, partial or open. The tenant's actions that the mapping
 /// does not cover are listed too. Secure Score evidence supports an audit
@@ -40,6 +44,25 @@ pub async fn get_compliance(State(state): State<AppState>, params: QueryParams) 
         .ok_or_else(|| ApiError::bad_request("tenant is missing: send ?tenant=<tenant id>; list tenants with GET tenants"))?;
     let id = TenantId::parse(raw).map_err(|e| ApiError::bad_request(format!("tenant: {e}")))?;
     Ok(Json(backend::compliance::tenant(&state.ctx.db, &id).await?))
+}
+
+/// Every tenant's framework coverage (tenants with a snapshot, excluded
+/// ones left out) and, per framework, the sums over those tenants: how many
+/// tenants have a supported control, how many have all of them satisfied,
+/// and the control counts by state. Secure Score evidence supports an audit
+/// but does not prove compliance (`disclaimer`).
+#[utoipa::path(
+    get,
+    path = "/compliance/portfolio",
+    tag = "compliance",
+    responses(
+        (status = 200, description = "Framework coverage across the tenants", body = PortfolioCompliance),
+        (status = 401, description = "No valid credential", body = ErrorBody),
+    )
+)]
+pub async fn get_portfolio(State(state): State<AppState>, params: QueryParams) -> Result<Json<PortfolioCompliance>, ApiError> {
+    params.allow_only(&[])?;
+    Ok(Json(backend::compliance::portfolio(&state.ctx.db).await?))
 }
 
 /// The mapping in force: the shipped file's version, the MSP's overrides,

@@ -40,7 +40,7 @@ pub const BASE_PATH: &str = "/api/addons/trust-center/security-score";
         (name = "analytics", description = "Categories, trends and benchmarks across the portfolio"),
         (name = "recommendations", description = "Improvement actions ranked across the portfolio, and their status per tenant"),
         (name = "alerts", description = "Alerts on drops, baselines, milestones, new actions, stale data and failing syncs; their rules and notification channels"),
-        (name = "compliance", description = "Framework controls (SOC 2, HIPAA, NIST) that a tenant's Secure Score actions support"),
+        (name = "compliance", description = "Framework controls (SOC 2, HIPAA, CMMC, NIST, ISO 27001, CIS) that Secure Score actions support"),
         (name = "reports", description = "File exports"),
         (name = "audit", description = "Security-relevant changes, for admins"),
     )
@@ -82,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(alerts::test_channel))
         .routes(routes!(compliance::get_compliance))
         .routes(routes!(compliance::get_mapping))
+        .routes(routes!(compliance::get_portfolio))
         .routes(routes!(compliance::put_override, compliance::delete_override))
         .routes(routes!(reports::export))
         .routes(routes!(audit::list_audit));
