@@ -20,7 +20,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::{DemoBanner, TopBar};
 use crate::pages::{
-    AlertsPage, AuditPage, BenchmarksPage, CategoriesPage, ClientReportPage, CompliancePage, LoginPage, NotFoundPage, PortfolioPage, RecommendationsPage, TenantPage, TenantsPage,
+    AlertsPage, AuditPage, BenchmarksPage, CategoriesPage, ClientReportPage, ComplianceMappingPage, CompliancePage, LoginPage, NotFoundPage, PortfolioPage, RecommendationsPage, TenantPage, TenantsPage,
     TokensPage, TrendsPage, UsersPage,
 };
 
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tokens") view=TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/compliance") view=ComplianceMappingPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

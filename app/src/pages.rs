@@ -14,7 +14,7 @@ mod tenant;
 mod tenants;
 mod trends;
 
-pub use admin::{AuditPage, TokensPage, UsersPage};
+pub use admin::{AuditPage, ComplianceMappingPage, TokensPage, UsersPage};
 pub use alerts::AlertsPage;
 pub use benchmarks::BenchmarksPage;
 pub use categories::CategoriesPage;

@@ -114,9 +114,10 @@ macro_rules! matrix {
 ///
 /// Route syntax: `METHOD path`, then ` | form body` for server functions.
 /// `{A}`, `{B}`, `{LINK}` and `{BASE}` are tenant A, tenant B, the client
-/// link of A and the REST base path. `{TOKEN_ID}`, `{LINK_ID}` and `{EMAIL}`
-/// are a fresh API token, a fresh client link and an unused address, created
-/// for each request.
+/// link of A and the REST base path. `{TOKEN_ID}`, `{LINK_ID}`, `{OVERRIDE}`
+/// and `{EMAIL}` are a fresh API token, a fresh client link, the control id
+/// of a fresh compliance override and an unused address, created for each
+/// request.
 const MATRIX: &[(&str, Caller, Class)] = matrix! {
     //                                                  anon vwr  anl  adm  rtok rwtk atok link
     "GET /"                                          => [U,   A,   A,   A,   U,   U,   U,   U];
@@ -131,6 +132,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET /admin/users"                               => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /admin/tokens"                              => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /admin/audit"                               => [U,   F,   F,   A,   U,   U,   U,   U];
+    "GET /admin/compliance"                          => [U,   F,   F,   A,   U,   U,   U,   U];
     "GET /login"                                     => [A,   A,   A,   A,   A,   A,   A,   A];
     "GET /client/{LINK}"                             => [A,   A,   A,   A,   A,   A,   A,   A];
     "GET /client/{LINK}?format=pdf"                  => [A,   A,   A,   A,   A,   A,   A,   A];
@@ -178,6 +180,11 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "POST /api/admin_create_user | email={EMAIL}&role=viewer&password={PASSWORD}"
                                                      => [U,   F,   F,   A,   F,   F,   A,   U];
     "POST /api/admin_audit | page=1"                 => [U,   F,   F,   A,   F,   F,   A,   U];
+    "POST /api/admin_compliance_mapping"             => [U,   F,   F,   A,   F,   F,   A,   U];
+    "POST /api/admin_set_compliance_override | control_id=AdminMFAV2&framework=soc2&control=CC6.2&source=https://example.test/tsc&kind=add"
+                                                     => [U,   F,   F,   A,   F,   F,   A,   U];
+    "POST /api/admin_delete_compliance_override | control_id={OVERRIDE}&framework=soc2&control=CC6.3"
+                                                     => [U,   F,   F,   A,   F,   F,   A,   U];
 
     "GET {BASE}/portfolio"                           => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/tenants"                             => [U,   A,   A,   A,   A,   A,   A,   U];
@@ -195,6 +202,7 @@ const MATRIX: &[(&str, Caller, Class)] = matrix! {
     "GET {BASE}/alerts/1"                            => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/compliance?tenant={A}"               => [U,   A,   A,   A,   A,   A,   A,   U];
     "GET {BASE}/compliance/mapping"                  => [U,   A,   A,   A,   A,   A,   A,   U];
+    "GET {BASE}/compliance/portfolio"                => [U,   A,   A,   A,   A,   A,   A,   U];
 };
 
 // ----------------------------------------------------------------------------
@@ -374,6 +382,20 @@ impl Fixture {
             let tenant = TenantId::parse(TENANT_A).unwrap();
             let (_, info) = backend::auth::client_links::create(&self.db, &tenant, None, 30, Utc::now()).await.unwrap();
             out = out.replace("{LINK_ID}", &info.id.to_string());
+        }
+        if out.contains("{OVERRIDE}") {
+            let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+            let control_id = format!("MatrixCheck{n}");
+            let change = domain::compliance::MappingOverride {
+                control_id: control_id.clone(),
+                framework: "soc2".into(),
+                control: "CC6.3".into(),
+                source: "https://example.test/tsc".into(),
+                kind: domain::compliance::OverrideKind::Add,
+            };
+            let by = backend::analytics::Actor { actor: "matrix".into(), source_ip: None };
+            backend::compliance::set_override(&self.db, change, &by, Utc::now()).await.unwrap();
+            out = out.replace("{OVERRIDE}", &control_id);
         }
         if out.contains("{EMAIL}") {
             let n = COUNTER.fetch_add(1, Ordering::SeqCst);
@@ -563,17 +585,17 @@ fn matrix_covers_every_route_and_principal() {
         "admin_tokens", "admin_create_token", "admin_revoke_token", "admin_take_new_token", "admin_users",
         "admin_create_user", "admin_audit", "categories_page", "trends_page", "benchmarks_page", "tenant_page",
         "set_benchmark_reference", "recommendations_page", "project_actions", "alerts_page", "alert_action", "save_alert_rules", "compliance_page",
-        "test_alert_channel",
+        "test_alert_channel", "admin_compliance_mapping", "admin_set_compliance_override", "admin_delete_compliance_override",
     ];
     for endpoint in endpoints {
         let path = format!("POST /api/{endpoint}");
         assert!(routes.iter().any(|r| *r == path || r.starts_with(&format!("{path} |"))), "{endpoint} missing");
     }
-    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "recommendations", "reports/export?format=csv&scope=portfolio", "audit", "alerts", "alerts/rules", "compliance?tenant={A}"] {
+    for rest in ["portfolio", "tenants", "tenants/{A}", "openapi.json", "categories", "trends?days=90", "benchmarks", "recommendations", "reports/export?format=csv&scope=portfolio", "audit", "alerts", "alerts/rules", "compliance?tenant={A}", "compliance/mapping", "compliance/portfolio"] {
         assert!(routes.contains(&format!("GET {{BASE}}/{rest}").as_str()), "{rest} missing");
     }
     for page in [
-        "/", "/tenants", "/tenants/{A}", "/categories", "/trends?days=7", "/benchmarks", "/recommendations", "/alerts", "/compliance", "/admin/users", "/admin/tokens", "/admin/audit",
+        "/", "/tenants", "/tenants/{A}", "/categories", "/trends?days=7", "/benchmarks", "/recommendations", "/alerts", "/compliance", "/admin/users", "/admin/tokens", "/admin/audit", "/admin/compliance",
         "/login", "/client/{LINK}",
     ] {
         assert!(routes.contains(&format!("GET {page}").as_str()), "{page} missing");

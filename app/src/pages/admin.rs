@@ -1,8 +1,9 @@
-//! Administration pages (`/admin/*`): API tokens, staff accounts and the
-//! audit log. The server functions behind them need the admin role; other
+//! Administration pages (`/admin/*`): API tokens, staff accounts, the
+//! audit log and the compliance mapping overrides. The server functions behind them need the admin role; other
 //! callers see their 403 message.
 
 mod audit;
+mod compliance;
 mod tokens;
 mod users;
 
@@ -10,6 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 pub use audit::AuditPage;
+pub use compliance::ComplianceMappingPage;
 pub use tokens::TokensPage;
 pub use users::UsersPage;
 
@@ -21,6 +23,7 @@ fn AdminNav() -> impl IntoView {
             <A href="/admin/users">"Users"</A>
             <A href="/admin/tokens">"API tokens"</A>
             <A href="/admin/audit">"Audit log"</A>
+            <A href="/admin/compliance">"Compliance mapping"</A>
         </nav>
     }
 }

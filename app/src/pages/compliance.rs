@@ -1,8 +1,9 @@
-//! Compliance (`/compliance?tenant=ID`): which framework controls a
-//! tenant's Secure Score actions support, and how far, with the statement
-//! that this evidence supports an audit but does not prove compliance.
+//! Compliance (`/compliance`): framework coverage across the tenants, and
+//! with `?tenant=ID` which framework controls one tenant's Secure Score
+//! actions support and how far, with the statement that this evidence
+//! supports an audit but does not prove compliance.
 
-use domain::compliance::{ActionState, FrameworkView, TenantCompliance};
+use domain::compliance::{ActionState, Coverage, Framework, FrameworkView, PortfolioCompliance, TenantCompliance};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -22,7 +23,7 @@ pub fn CompliancePage() -> impl IntoView {
         <div class="page-header">
             <div>
                 <h1>"Compliance"</h1>
-                <p class="muted">"The framework controls that a tenant's Secure Score improvement actions support, and how far each one is done."</p>
+                <p class="muted">"The framework controls that your tenants' Secure Score improvement actions support, and how far each one is done."</p>
             </div>
         </div>
         <Transition fallback=|| view! { <Loading label="Loading the compliance view…"/> }>
@@ -38,13 +39,14 @@ pub fn CompliancePage() -> impl IntoView {
 
 #[component]
 fn ComplianceView(data: CompliancePageData) -> impl IntoView {
-    let CompliancePageData { tenants, report } = data;
+    let CompliancePageData { tenants, report, portfolio } = data;
     let chosen = report.as_ref().map(|r| r.tenant_id.clone()).unwrap_or_default();
     view! {
         <TenantPicker tenants chosen/>
-        {match report {
-            Some(report) => view! { <Report report/> }.into_any(),
-            None => view! {
+        {match (report, portfolio) {
+            (Some(report), _) => view! { <Report report/> }.into_any(),
+            (None, Some(portfolio)) if !portfolio.tenants.is_empty() => view! { <Portfolio portfolio/> }.into_any(),
+            _ => view! {
                 <section class="panel empty-state">
                     <h2>"No data yet"</h2>
                     <p>"No tenant has a Secure Score snapshot. The compliance view appears after the first successful sync."</p>
@@ -65,12 +67,107 @@ fn TenantPicker(tenants: Vec<TenantChoice>, chosen: String) -> impl IntoView {
             view! { <option value=t.tenant_id selected=selected>{label}</option> }
         })
         .collect_view();
+    let portfolio_selected = chosen.is_empty();
     view! {
         <form method="get" action="/compliance" class="inline-form panel" data-test="compliance-tenant-form">
             <label for="compliance-tenant">"Tenant"</label>
-            <select id="compliance-tenant" name="tenant">{options}</select>
+            <select id="compliance-tenant" name="tenant">
+                <option value="" selected=portfolio_selected>"All tenants (portfolio)"</option>
+                {options}
+            </select>
             <button type="submit" class="button button-primary">"Show"</button>
         </form>
+    }
+}
+
+fn disclaimer_panel(disclaimer: String) -> impl IntoView {
+    view! {
+        <section class="panel demo-panel" role="note" data-test="compliance-disclaimer">
+            <strong>"Supporting evidence, not proof. "</strong>
+            {disclaimer}
+        </section>
+    }
+}
+
+/// "3 of 5", or a dash when the tenant has no supported control.
+fn satisfied_of(c: &Coverage) -> String {
+    if c.controls == 0 { format::MISSING.to_owned() } else { format!("{} of {}", c.satisfied, c.controls) }
+}
+
+#[component]
+fn Portfolio(portfolio: PortfolioCompliance) -> impl IntoView {
+    let PortfolioCompliance { mapping_version, disclaimer, frameworks, tenants } = portfolio;
+    let tenant_count = tenants.len();
+    let summary_rows = frameworks
+        .iter()
+        .map(|f| {
+            let c = &f.coverage;
+            view! {
+                <tr data-test="portfolio-framework-row" data-framework=f.framework.as_str()>
+                    <th scope="row">{f.label.clone()}</th>
+                    <td class="numeric" data-test="portfolio-framework-tenants">{f.tenants}</td>
+                    <td class="numeric">{f.fully_satisfied_tenants}</td>
+                    <td class="numeric">{c.controls}</td>
+                    <td class="numeric">{c.satisfied}</td>
+                    <td class="numeric">{c.partial}</td>
+                    <td class="numeric">{c.open}</td>
+                    <td class="numeric">{c.risk_accepted}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let headers = Framework::ALL.iter().map(|f| view! { <th scope="col" class="numeric">{f.label()}</th> }).collect_view();
+    let tenant_rows = tenants
+        .into_iter()
+        .map(|t| {
+            let cells = t.coverage.iter().map(|c| view! { <td class="numeric">{satisfied_of(c)}</td> }).collect_view();
+            view! {
+                <tr data-test="portfolio-tenant-row" data-tenant-id=t.tenant_id.clone()>
+                    <th scope="row"><a href=format!("/compliance?tenant={}", t.tenant_id)>{t.display_name}</a></th>
+                    <td>{format::date_or_missing(t.as_of)}</td>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        {disclaimer_panel(disclaimer)}
+        <section class="panel panel-flush" aria-labelledby="portfolio-coverage-heading">
+            <h2 id="portfolio-coverage-heading" class="panel-title">{format!("Framework coverage across {tenant_count} tenants")}</h2>
+            <div class="table-scroll">
+                <table class="data-table" data-test="portfolio-coverage-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Framework"</th>
+                            <th scope="col" class="numeric">"Tenants with supported controls"</th>
+                            <th scope="col" class="numeric">"Tenants with all satisfied"</th>
+                            <th scope="col" class="numeric">"Controls (sum)"</th>
+                            <th scope="col" class="numeric">"Satisfied"</th>
+                            <th scope="col" class="numeric">"Partial"</th>
+                            <th scope="col" class="numeric">"Open"</th>
+                            <th scope="col" class="numeric">"Risk accepted"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{summary_rows}</tbody>
+                </table>
+            </div>
+            <p class="muted panel-body">{format!("Mapping version {mapping_version}. A control counts once per tenant; excluded tenants and tenants without data are left out.")}</p>
+        </section>
+        <section class="panel panel-flush" aria-labelledby="tenant-coverage-heading">
+            <h2 id="tenant-coverage-heading" class="panel-title">"Satisfied controls per tenant"</h2>
+            <div class="table-scroll">
+                <table class="data-table" data-test="tenant-coverage-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Tenant"</th>
+                            <th scope="col">"Scores as of"</th>
+                            {headers}
+                        </tr>
+                    </thead>
+                    <tbody>{tenant_rows}</tbody>
+                </table>
+            </div>
+        </section>
     }
 }
 
@@ -117,10 +214,7 @@ fn Report(report: TenantCompliance) -> impl IntoView {
         .map(|a| view! { <li><span>{a.title}</span>" "<code class="muted">{a.control_id}</code></li> })
         .collect_view();
     view! {
-        <section class="panel demo-panel" role="note" data-test="compliance-disclaimer">
-            <strong>"Supporting evidence, not proof. "</strong>
-            {disclaimer}
-        </section>
+        {disclaimer_panel(disclaimer)}
         <section class="panel panel-flush" aria-labelledby="coverage-heading">
             <h2 id="coverage-heading" class="panel-title">
                 <a href=format!("/tenants/{tenant_id}")>{display_name}</a>
