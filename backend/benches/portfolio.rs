@@ -29,7 +29,8 @@
 //!    improvement actions (`recommendations::list`), `BENCH_ITERATIONS`
 //!    times each. It times the alert evaluation that ends each tenant's sync
 //!    (`alerts::evaluate_tenant`, up to 200 tenants, three passes, the first
-//!    untimed) and the open-alerts list, then the tenant and portfolio PDF
+//!    untimed), the open-alerts list and the compliance portfolio
+//!    coverage (`compliance::portfolio`), then the tenant and portfolio PDF
 //!    reports (data and Typst rendering) up to 5 times each. It prints the median and 95th percentile in milliseconds, the
 //!    row counts and the size of the database.
 //!
@@ -629,6 +630,18 @@ async fn run(label: &str, db: &DatabaseConnection, target: &Target, settings: &S
         }
     }
     analytics.push(("alerts: open list (first 500)".to_owned(), times));
+    let mut times = Vec::with_capacity(settings.iterations);
+    for run in 0..settings.iterations + 2 {
+        let t = Instant::now();
+        let portfolio = backend::compliance::portfolio(db).await?;
+        if run >= 2 {
+            times.push(t.elapsed());
+        }
+        if run == 0 {
+            println!("  compliance: {} tenants with coverage rows", portfolio.tenants.len());
+        }
+    }
+    analytics.push(("compliance: portfolio coverage".to_owned(), times));
 
     // PDF reports: data collection plus Typst rendering, a few runs each.
     let brand = backend::reports::Brand { name: "Bench MSP".to_owned(), colour: "#1d5bb8".to_owned(), logo_path: None };

@@ -1,6 +1,7 @@
 //! Report exports: CSV files built from the same DTOs as the pages and the
 //! REST API, so a spreadsheet shows the numbers the dashboard shows.
 
+use domain::compliance::{PortfolioCompliance, TenantCompliance};
 use domain::csv::{self, Cell};
 use domain::recommendations::{RecommendationPage, Status};
 use domain::trends::TrendsReport;
@@ -119,6 +120,68 @@ pub fn recommendations_csv(page: &RecommendationPage) -> String {
     csv::write(&header, &body)
 }
 
+/// Writes a tenant's framework controls, one row per framework control,
+/// with its state and the Secure Score actions behind it
+/// (`controlId=state`, separated by "; ").
+pub fn compliance_csv(report: &TenantCompliance) -> String {
+    let header = ["framework", "frameworkLabel", "control", "state", "actions", "source", "scoresAsOf", "mappingVersion"];
+    let body: Vec<Vec<Cell>> = report
+        .frameworks
+        .iter()
+        .flat_map(|f| f.controls.iter().map(move |c| (f, c)))
+        .map(|(f, c)| {
+            let actions: Vec<String> = c.actions.iter().map(|a| format!("{}={}", a.control_id, action_state(a.state))).collect();
+            vec![
+                f.framework.as_str().into(),
+                f.label.clone().into(),
+                c.control.clone().into(),
+                action_state(c.state).into(),
+                actions.join("; ").into(),
+                c.source.clone().into(),
+                report.as_of.map(|d| d.to_string()).into(),
+                report.mapping_version.clone().into(),
+            ]
+        })
+        .collect();
+    csv::write(&header, &body)
+}
+
+/// Writes every tenant's coverage, one row per tenant and framework with
+/// at least one supported control.
+pub fn portfolio_compliance_csv(portfolio: &PortfolioCompliance) -> String {
+    let header = ["tenantId", "displayName", "framework", "controls", "satisfied", "partial", "open", "riskAccepted", "scoresAsOf"];
+    let body: Vec<Vec<Cell>> = portfolio
+        .tenants
+        .iter()
+        .flat_map(|t| domain::compliance::Framework::ALL.iter().zip(&t.coverage).map(move |(f, c)| (t, f, c)))
+        .filter(|(_, _, c)| c.controls > 0)
+        .map(|(t, f, c)| {
+            vec![
+                t.tenant_id.clone().into(),
+                t.display_name.clone().into(),
+                f.as_str().into(),
+                c.controls.into(),
+                c.satisfied.into(),
+                c.partial.into(),
+                c.open.into(),
+                c.risk_accepted.into(),
+                t.as_of.map(|d| d.to_string()).into(),
+            ]
+        })
+        .collect();
+    csv::write(&header, &body)
+}
+
+fn action_state(state: domain::compliance::ActionState) -> &'static str {
+    use domain::compliance::ActionState;
+    match state {
+        ActionState::Open => "open",
+        ActionState::Partial => "partial",
+        ActionState::RiskAccepted => "risk_accepted",
+        ActionState::Satisfied => "satisfied",
+    }
+}
+
 fn bool_cell(value: bool) -> Cell {
     Cell::Text(if value { "true" } else { "false" }.to_owned())
 }
@@ -219,6 +282,7 @@ pub async fn tenant_report_data(
     let tenant = crate::store::tenants::find(db, id).await?.ok_or_else(|| crate::error::ServiceError::NotFound(format!("tenant {id} is not registered")))?;
     let actions = crate::recommendations::tenant_actions(db, tenant.id, now - chrono::Duration::days(90)).await?;
     let snapshot = detail.latest_snapshot.as_ref();
+    let compliance = crate::compliance::tenant(db, id).await?;
     Ok(json!({
         "brand": brand.json(),
         "generatedOn": now.date_naive().to_string(),
@@ -245,6 +309,14 @@ pub async fn tenant_report_data(
         "riskAccepted": actions.risk_accepted.iter().map(|r| json!({
             "title": r.title, "justification": r.justification, "date": r.decided_on.to_string(),
         })).collect::<Vec<_>>(),
+        "compliance": {
+            "disclaimer": compliance.disclaimer,
+            "mappingVersion": compliance.mapping_version,
+            "frameworks": compliance.frameworks.iter().map(|f| json!({
+                "label": f.label, "controls": f.coverage.controls, "satisfied": f.coverage.satisfied,
+                "partial": f.coverage.partial, "open": f.coverage.open, "riskAccepted": f.coverage.risk_accepted,
+            })).collect::<Vec<_>>(),
+        },
     }))
 }
 

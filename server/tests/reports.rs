@@ -190,6 +190,11 @@ async fn tenant_pdf_prints_names_literally() {
         assert!(text.contains("55.3 %"), "{text}");
         assert!(text.contains("Require MFA for administrative roles"), "{text}");
         assert!(text.contains("44.75"), "{text}");
+        // The compliance section and its disclaimer close the report;
+        // AdminMfa is not a mapped control id.
+        assert!(text.contains("Compliance correlation"), "{text}");
+        assert!(text.contains("Supporting evidence, not proof."), "{text}");
+        assert!(text.contains("scored actions is mapped to a framework control"), "{text}");
 
         // Japanese prints with the embedded CJK font.
         let (status, _, japanese) = get_bytes(&app, &format!("format=pdf&scope=tenant&tenantId={KANJI}")).await;

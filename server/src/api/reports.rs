@@ -18,9 +18,11 @@ use crate::state::AppState;
 /// `format=csv` with `scope=portfolio` gives the
 /// comparison table (`dataset=comparison`, the default), the daily trend
 /// (`dataset=trends`, window `days`, default 90) or the recommendation
-/// backlog (`dataset=recommendations`); with `scope=tenant&tenantId=..` the
-/// tenant's controls (`dataset=controls`, the default) or its open actions
-/// (`dataset=recommendations`). CSV is UTF-8 with a header row, RFC 4180
+/// backlog (`dataset=recommendations`) or every tenant's framework coverage
+/// (`dataset=compliance`); with `scope=tenant&tenantId=..` the tenant's
+/// controls (`dataset=controls`, the default), its open actions
+/// (`dataset=recommendations`) or its framework controls with their state
+/// (`dataset=compliance`). CSV is UTF-8 with a header row, RFC 4180
 /// quoting, and text cells that would run as spreadsheet formulas prefixed
 /// with an apostrophe. Analyst or admin role, or a read_write token.
 #[utoipa::path(
@@ -31,7 +33,7 @@ use crate::state::AppState;
         ("format" = String, Query, description = "pdf or csv"),
         ("scope" = String, Query, description = "portfolio or tenant"),
         ("tenantId" = Option<String>, Query, description = "The tenant, with scope=tenant"),
-        ("dataset" = Option<String>, Query, description = "portfolio: comparison (default), trends or recommendations; tenant: controls (default) or recommendations"),
+        ("dataset" = Option<String>, Query, description = "portfolio: comparison (default), trends, recommendations or compliance; tenant: controls (default), recommendations or compliance"),
         ("days" = Option<u32>, Query, description = "With dataset=trends: window in days, 1-365 (default 90)"),
         ("created" = Option<String>, Query, description = "With format=pdf: creation date (YYYY-MM-DD) written into the PDF metadata; without it the PDF has none, so equal data gives equal files"),
     ),
@@ -82,9 +84,13 @@ pub async fn export(State(state): State<AppState>, params: QueryParams, request:
                     let page = backend::recommendations::list(db, &Default::default(), 1, u32::MAX).await?;
                     (backend::reports::file_name(&["secure-score-recommendations", &today], "csv"), backend::reports::recommendations_csv(&page))
                 }
+                "compliance" => {
+                    let portfolio = backend::compliance::portfolio(db).await?;
+                    (backend::reports::file_name(&["secure-score-compliance", &today], "csv"), backend::reports::portfolio_compliance_csv(&portfolio))
+                }
                 other => {
                     return Err(ApiError::bad_request(format!(
-                        "dataset '{other}' is invalid with scope=portfolio: use comparison, trends or recommendations"
+                        "dataset '{other}' is invalid with scope=portfolio: use comparison, trends, recommendations or compliance"
                     )))
                 }
             }
@@ -104,8 +110,14 @@ pub async fn export(State(state): State<AppState>, params: QueryParams, request:
                     let page = backend::recommendations::list(db, &filters, 1, u32::MAX).await?;
                     (backend::reports::file_name(&["secure-score", &name, "recommendations", &today], "csv"), backend::reports::recommendations_csv(&page))
                 }
+                "compliance" => {
+                    let report = backend::compliance::tenant(db, &id).await?;
+                    (backend::reports::file_name(&["secure-score", &name, "compliance", &today], "csv"), backend::reports::compliance_csv(&report))
+                }
                 other => {
-                    return Err(ApiError::bad_request(format!("dataset '{other}' is invalid with scope=tenant: use controls or recommendations")))
+                    return Err(ApiError::bad_request(format!(
+                        "dataset '{other}' is invalid with scope=tenant: use controls, recommendations or compliance"
+                    )))
                 }
             }
         }
