@@ -60,6 +60,19 @@ impl Framework {
         }
     }
 
+    /// Returns a well-formed control id of the framework, for messages.
+    pub fn example(self) -> &'static str {
+        match self {
+            Self::Soc2 => "CC6.1",
+            Self::Hipaa => "164.312(d)",
+            Self::Cmmc2 => "IA.L2-3.5.3 (the domain matching the 800-171 family)",
+            Self::Nist800171 => "3.5.3",
+            Self::Nist80053 => "IA-2(1)",
+            Self::Iso27001 => "A.8.5",
+            Self::CisM365 => "5.2.2.1",
+        }
+    }
+
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.as_str() == raw.trim())
     }
@@ -299,7 +312,7 @@ impl MappingOverride {
             format!("framework: '{}' is not a framework; use soc2, hipaa, cmmc2, nist800171, nist80053, iso27001 or cis_m365", self.framework)
         })?;
         if !framework.is_well_formed(self.control.trim()) {
-            return Err(format!("control: '{}' is not a {} control id", self.control, framework.label()));
+            return Err(format!("control: '{}' is not a {} control id; write it like {}", self.control, framework.label(), framework.example()));
         }
         let source = self.source.trim();
         if self.kind == OverrideKind::Add && !(source.starts_with("https://") && source.len() > "https://".len() + 3 && source.len() <= 500) {

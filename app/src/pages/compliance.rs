@@ -139,9 +139,9 @@ fn Portfolio(portfolio: PortfolioCompliance) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">"Framework"</th>
-                            <th scope="col" class="numeric">"Tenants with supported controls"</th>
-                            <th scope="col" class="numeric">"Tenants with all satisfied"</th>
-                            <th scope="col" class="numeric">"Controls (sum)"</th>
+                            <th scope="col" class="numeric">"Tenants covered"</th>
+                            <th scope="col" class="numeric">"All satisfied"</th>
+                            <th scope="col" class="numeric">"Controls"</th>
                             <th scope="col" class="numeric">"Satisfied"</th>
                             <th scope="col" class="numeric">"Partial"</th>
                             <th scope="col" class="numeric">"Open"</th>
@@ -151,7 +151,7 @@ fn Portfolio(portfolio: PortfolioCompliance) -> impl IntoView {
                     <tbody>{summary_rows}</tbody>
                 </table>
             </div>
-            <p class="muted panel-body">{format!("Mapping version {mapping_version}. A control counts once per tenant; excluded tenants and tenants without data are left out.")}</p>
+            <p class="muted panel-body">{format!("Mapping version {mapping_version}. Tenants covered: tenants with at least one supported control. All satisfied: tenants whose supported controls are all satisfied. Controls are summed over the tenants, once per tenant. Excluded tenants and tenants without data are left out.")}</p>
         </section>
         <section class="panel panel-flush" aria-labelledby="tenant-coverage-heading">
             <h2 id="tenant-coverage-heading" class="panel-title">"Satisfied controls per tenant"</h2>

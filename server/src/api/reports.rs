@@ -19,8 +19,8 @@ use crate::state::AppState;
 /// comparison table (`dataset=comparison`, the default), the daily trend
 /// (`dataset=trends`, window `days`, default 90) or the recommendation
 /// backlog (`dataset=recommendations`) or every tenant's framework coverage
-/// (`dataset=compliance`); with `scope=tenant&tenantId=..` the tenant's
-/// controls (`dataset=controls`, the default), its open actions
+/// (`dataset=compliance`). With `scope=tenant&tenantId=..` it gives the
+/// tenant's controls (`dataset=controls`, the default), its open actions
 /// (`dataset=recommendations`) or its framework controls with their state
 /// (`dataset=compliance`). CSV is UTF-8 with a header row, RFC 4180
 /// quoting, and text cells that would run as spreadsheet formulas prefixed

@@ -88,11 +88,13 @@ fn MappingView(mapping: EffectiveMapping, set: ServerAction<SetComplianceOverrid
                     "Source (https URL of the document that defines the control; needed to add)"
                     <input type="url" name="source" maxlength="500" placeholder="https://" data-test="override-source"/>
                 </label>
-                <fieldset class="inline-form">
-                    <legend>"Change"</legend>
-                    <label><input type="radio" name="kind" value="add" checked/>" Add this control"</label>
-                    <label><input type="radio" name="kind" value="remove"/>" Remove this shipped control"</label>
-                </fieldset>
+                <label>
+                    "Change"
+                    <select name="kind" data-test="override-kind">
+                        <option value="add" selected>"Add this control to the action"</option>
+                        <option value="remove">"Remove this shipped control from the action"</option>
+                    </select>
+                </label>
                 <button type="submit" class="button button-primary" data-test="save-override">"Save"</button>
             </ActionForm>
             <p class="form-message error-text" role="alert">{set_error}</p>
