@@ -14,7 +14,7 @@ use domain::compliance::{
 };
 use domain::TenantId;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::analytics::Actor;
 use crate::auth::audit::{self, NewAuditEvent};
@@ -149,26 +149,30 @@ fn graph_additions<'a>(profiles: impl Iterator<Item = &'a control_profile::Model
         .collect()
 }
 
+/// A control score as the coverage math reads it: snapshot id, control
+/// name, score and maximum.
+type ScoreRow = (i64, String, f64, Option<f64>);
+
+/// A control profile as the coverage math reads it: maximum score and the
+/// latest `controlStateUpdates` state.
+type ProfileRow = (Option<f64>, String);
+
 /// Turns a snapshot's control scores into the facts the coverage math needs:
 /// an action counts when its maximum is known. Risk Accepted here or
 /// `Ignored` at Microsoft counts as risk accepted; `ThirdParty` at Microsoft
 /// counts as satisfied.
-fn action_facts(
-    scores: Vec<control_score::Model>,
-    profiles: &HashMap<String, control_profile::Model>,
-    risk_accepted: impl Fn(&str) -> bool,
-) -> Vec<ActionFacts> {
+fn action_facts(scores: Vec<ScoreRow>, profiles: &HashMap<String, ProfileRow>, risk_accepted: impl Fn(&str) -> bool) -> Vec<ActionFacts> {
     let mut actions: Vec<ActionFacts> = scores
         .into_iter()
-        .filter_map(|row| {
-            let profile = profiles.get(&row.control_name);
-            let max_score = row.max_score.or_else(|| profile.and_then(|p| p.max_score)).filter(|m| *m > 0.0)?;
-            let state = profile.map_or("Default", |p| p.effective_state.as_str());
+        .filter_map(|(_, control_name, score, row_max)| {
+            let profile = profiles.get(&control_name);
+            let max_score = row_max.or_else(|| profile.and_then(|p| p.0)).filter(|m| *m > 0.0)?;
+            let state = profile.map_or("Default", |p| p.1.as_str());
             Some(ActionFacts {
-                risk_accepted: risk_accepted(&row.control_name) || state == "Ignored",
+                risk_accepted: risk_accepted(&control_name) || state == "Ignored",
                 third_party: state == "ThirdParty",
-                control_id: row.control_name,
-                score: row.score,
+                control_id: control_name,
+                score,
                 max_score,
             })
         })
@@ -210,7 +214,9 @@ pub async fn tenant(db: &DatabaseConnection, id: &TenantId) -> Result<TenantComp
         Some(snapshot) => control_score::Entity::find().filter(control_score::Column::SnapshotId.eq(snapshot)).all(db).await?,
         None => Vec::new(),
     };
-    let actions = action_facts(scores, &profiles, |id| risk_accepted.contains(id));
+    let scores: Vec<ScoreRow> = scores.into_iter().map(|r| (r.snapshot_id, r.control_name, r.score, r.max_score)).collect();
+    let facts: HashMap<String, ProfileRow> = profiles.iter().map(|(id, p)| (id.clone(), (p.max_score, p.effective_state.clone()))).collect();
+    let actions = action_facts(scores, &facts, |id| risk_accepted.contains(id));
     let title = |id: &str| profiles.get(id).and_then(|p| p.title.clone()).unwrap_or_else(|| id.to_owned());
     let (frameworks, unmapped_actions) = domain::compliance::tenant_views(&mapping, &actions, title);
     Ok(TenantCompliance {
@@ -224,13 +230,15 @@ pub async fn tenant(db: &DatabaseConnection, id: &TenantId) -> Result<TenantComp
     })
 }
 
+/// Tenants whose scores and profiles one portfolio query reads.
+const TENANTS_PER_QUERY: usize = 500;
+
 /// Builds every tenant's framework coverage for the portfolio view. Reads
 /// only the latest snapshots' scores of mapped actions, the profiles of
 /// those actions or with Graph compliance information, and the Risk
 /// Accepted statuses: a handful of queries whatever the number of tenants.
 pub async fn portfolio(db: &DatabaseConnection) -> Result<PortfolioCompliance, ServiceError> {
     use sea_orm::sea_query::Query;
-    use sea_orm::Condition;
 
     let shipped = shipped().map_err(ServiceError::Internal)?;
     let stored = overrides(db).await?;
@@ -265,36 +273,48 @@ pub async fn portfolio(db: &DatabaseConnection) -> Result<PortfolioCompliance, S
     mapped_ids.extend(graph.values().flatten().map(|o| o.control_id.clone()));
     let mapped_ids: Vec<String> = mapped_ids.into_iter().collect();
 
+    // The scores and profiles are read by explicit id lists, a chunk of
+    // tenants at a time, so each query walks the (snapshot, control) and
+    // (tenant, control) indexes. A subquery on the tenants table let
+    // PostgreSQL scan every control score instead.
     let latest: HashMap<i64, i32> = tenants.iter().filter_map(|t| t.latest_snapshot_id.map(|s| (s, t.id))).collect();
-    let mut scores: HashMap<i32, Vec<control_score::Model>> = HashMap::new();
-    for chunk in mapped_ids.chunks(500) {
-        let rows = control_score::Entity::find()
-            .filter(
-                control_score::Column::SnapshotId.in_subquery(
-                    Query::select()
-                        .column(tenant::Column::LatestSnapshotId)
-                        .from(tenant::Entity)
-                        .and_where(tenant::Column::Excluded.eq(false))
-                        .to_owned(),
-                ),
-            )
-            .filter(control_score::Column::ControlName.is_in(chunk.iter().cloned()))
+    let mut scores: HashMap<i32, Vec<ScoreRow>> = HashMap::new();
+    let mut profiles: HashMap<i32, HashMap<String, ProfileRow>> = HashMap::new();
+    for chunk in tenants.chunks(TENANTS_PER_QUERY) {
+        let snapshot_ids: Vec<i64> = chunk.iter().filter_map(|t| t.latest_snapshot_id).collect();
+        let rows: Vec<ScoreRow> = control_score::Entity::find()
+            .select_only()
+            .columns([
+                control_score::Column::SnapshotId,
+                control_score::Column::ControlName,
+                control_score::Column::Score,
+                control_score::Column::MaxScore,
+            ])
+            .filter(control_score::Column::SnapshotId.is_in(snapshot_ids))
+            .filter(control_score::Column::ControlName.is_in(mapped_ids.iter().cloned()))
+            .into_tuple()
             .all(db)
             .await?;
         for row in rows {
-            if let Some(tenant_pk) = latest.get(&row.snapshot_id) {
+            if let Some(tenant_pk) = latest.get(&row.0) {
                 scores.entry(*tenant_pk).or_default().push(row);
             }
         }
-    }
-    let mut profiles: HashMap<i32, HashMap<String, control_profile::Model>> = HashMap::new();
-    for chunk in mapped_ids.chunks(500) {
-        let rows = control_profile::Entity::find()
-            .filter(Condition::all().add(control_profile::Column::TenantId.in_subquery(with_data())).add(control_profile::Column::ControlId.is_in(chunk.iter().cloned())))
+        let rows: Vec<(i32, String, Option<f64>, String)> = control_profile::Entity::find()
+            .select_only()
+            .columns([
+                control_profile::Column::TenantId,
+                control_profile::Column::ControlId,
+                control_profile::Column::MaxScore,
+                control_profile::Column::EffectiveState,
+            ])
+            .filter(control_profile::Column::TenantId.is_in(chunk.iter().map(|t| t.id)))
+            .filter(control_profile::Column::ControlId.is_in(mapped_ids.iter().cloned()))
+            .into_tuple()
             .all(db)
             .await?;
-        for row in rows {
-            profiles.entry(row.tenant_id).or_default().insert(row.control_id.clone(), row);
+        for (tenant_pk, control_id, max_score, state) in rows {
+            profiles.entry(tenant_pk).or_default().insert(control_id, (max_score, state));
         }
     }
     let risk_accepted: HashSet<(i32, String)> = recommendation_status::Entity::find()

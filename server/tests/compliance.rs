@@ -286,7 +286,7 @@ async fn graph_information_portfolio_and_csv() {
             cc61.starts_with("soc2,SOC 2,CC6.1,partial,AdminMFAV2=satisfied; BlockLegacyAuthentication=open; intune_mobile_device_encryption=satisfied,https://"),
             "{cc61}"
         );
-        assert!(cc61.ends_with(",2026-03-08,2026.12.1"), "{cc61}");
+        assert!(cc61.ends_with(",2026-03-08,2026.12.2"), "{cc61}");
         // SOC 2 3 + HIPAA 4 + CMMC 4 + 800-171 4 + 800-53 5 + ISO 5 + CIS 1.
         assert_eq!(lines.len(), 1 + 26);
 
