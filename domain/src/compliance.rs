@@ -650,8 +650,31 @@ pub struct Coverage {
     pub risk_accepted: u32,
 }
 
+/// Splits a control id into text and number runs, so that ids sort in
+/// reading order: "3.3.1" before "3.14.2", "A.8.2" before "A.8.12".
+fn reading_order_key(control: &str) -> Vec<(String, u64)> {
+    let mut key = Vec::new();
+    let mut text = String::new();
+    let mut number: Option<u64> = None;
+    for c in control.chars() {
+        match (c.to_digit(10), number) {
+            (Some(d), Some(n)) => number = Some(n.saturating_mul(10).saturating_add(u64::from(d))),
+            (Some(d), None) => number = Some(u64::from(d)),
+            (None, Some(n)) => {
+                key.push((std::mem::take(&mut text), n));
+                number = None;
+                text.push(c);
+            }
+            (None, None) => text.push(c),
+        }
+    }
+    key.push((text, number.unwrap_or(0)));
+    key
+}
+
 /// Lists one framework's controls that the tenant's actions support, each
-/// with its actions (control id and state), ordered by control id.
+/// with its actions (control id and state), in reading order of the
+/// control ids.
 pub fn framework_report<'a>(mapping: &'a Mapping, framework: Framework, actions: &'a [ActionFacts]) -> Vec<(&'a str, Vec<(&'a str, ActionState)>)> {
     let mut by_control: std::collections::BTreeMap<&str, Vec<(&str, ActionState)>> = std::collections::BTreeMap::new();
     for action in actions {
@@ -660,7 +683,9 @@ pub fn framework_report<'a>(mapping: &'a Mapping, framework: Framework, actions:
             by_control.entry(mapped.control.as_str()).or_default().push((action.control_id.as_str(), action.state()));
         }
     }
-    by_control.into_iter().collect()
+    let mut controls: Vec<(&str, Vec<(&str, ActionState)>)> = by_control.into_iter().collect();
+    controls.sort_by_cached_key(|(control, _)| reading_order_key(control));
+    controls
 }
 
 /// Counts one framework's controls by state for one tenant. Actions the
@@ -782,6 +807,13 @@ mod tests {
                 "entries[1] (AdminMFAV2).controls[0]: the source must be an https URL of the public document",
             ]
         );
+    }
+
+    #[test]
+    fn control_ids_sort_in_reading_order() {
+        let mut ids = ["3.14.2", "3.3.1", "A.8.12", "A.8.2", "164.312(d)", "164.308(a)(5)(ii)(B)", "IA-2(2)", "IA-2", "IA-2(1)", "AC-16", "AC-4"];
+        ids.sort_by_cached_key(|id| reading_order_key(id));
+        assert_eq!(ids, ["3.3.1", "3.14.2", "164.308(a)(5)(ii)(B)", "164.312(d)", "A.8.2", "A.8.12", "AC-4", "AC-16", "IA-2", "IA-2(1)", "IA-2(2)"]);
     }
 
     #[test]
