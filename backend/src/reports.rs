@@ -130,12 +130,12 @@ pub fn compliance_csv(report: &TenantCompliance) -> String {
         .iter()
         .flat_map(|f| f.controls.iter().map(move |c| (f, c)))
         .map(|(f, c)| {
-            let actions: Vec<String> = c.actions.iter().map(|a| format!("{}={}", a.control_id, action_state(a.state))).collect();
+            let actions: Vec<String> = c.actions.iter().map(|a| format!("{}={}", a.control_id, a.state.as_str())).collect();
             vec![
                 f.framework.as_str().into(),
                 f.label.clone().into(),
                 c.control.clone().into(),
-                action_state(c.state).into(),
+                c.state.as_str().into(),
                 actions.join("; ").into(),
                 c.source.clone().into(),
                 report.as_of.map(|d| d.to_string()).into(),
@@ -170,16 +170,6 @@ pub fn portfolio_compliance_csv(portfolio: &PortfolioCompliance) -> String {
         })
         .collect();
     csv::write(&header, &body)
-}
-
-fn action_state(state: domain::compliance::ActionState) -> &'static str {
-    use domain::compliance::ActionState;
-    match state {
-        ActionState::Open => "open",
-        ActionState::Partial => "partial",
-        ActionState::RiskAccepted => "risk_accepted",
-        ActionState::Satisfied => "satisfied",
-    }
 }
 
 fn bool_cell(value: bool) -> Cell {

@@ -415,6 +415,16 @@ pub enum ActionState {
 }
 
 impl ActionState {
+    /// Returns the state as the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Partial => "partial",
+            Self::RiskAccepted => "risk_accepted",
+            Self::Satisfied => "satisfied",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Open => "Open",
@@ -814,6 +824,13 @@ mod tests {
         let mut ids = ["3.14.2", "3.3.1", "A.8.12", "A.8.2", "164.312(d)", "164.308(a)(5)(ii)(B)", "IA-2(2)", "IA-2", "IA-2(1)", "AC-16", "AC-4"];
         ids.sort_by_cached_key(|id| reading_order_key(id));
         assert_eq!(ids, ["3.3.1", "3.14.2", "164.308(a)(5)(ii)(B)", "164.312(d)", "A.8.2", "A.8.12", "AC-4", "AC-16", "IA-2", "IA-2(1)", "IA-2(2)"]);
+    }
+
+    #[test]
+    fn action_state_names_match_the_wire() {
+        for state in [ActionState::Open, ActionState::Partial, ActionState::RiskAccepted, ActionState::Satisfied] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
+        }
     }
 
     #[test]
